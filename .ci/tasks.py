@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""The project's commands. Standard library only, so it runs before anything is installed.
+
+    python3 .ci/tasks.py build      build the HTML book from the stored notebook outputs
+    python3 .ci/tasks.py test       the whole test suite (unit tests, nbval, book build)
+    python3 .ci/tasks.py execute    authors: re-execute notebooks in full mode, in place
+
+Every command first makes sure that `.venv/` (inside the repository) holds what
+`requirements.txt` pins, installing only when that file or `pyproject.toml` changed since the
+last install, and then runs itself again with the interpreter of `.venv/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".installed-requirements"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+# What ../shared/data holds, laid out as the Keras cache's `datasets/` folder.
+SHARED_DATASETS = ("mnist", "fashion-mnist", "cats_and_dogs_filtered.zip")
+
+# Keep TensorFlow's C++ logs and CUDA probing out of the notebooks' outputs; read at import.
+QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "-1"}
+
+
+def say(message: str) -> None:
+    print(f"[tasks] {message}", flush=True)
+
+
+def run(command: list[str]) -> None:
+    """Run a command from the repository root; stop with its exit code if it fails."""
+    completed = subprocess.run(command, cwd=ROOT)
+    if completed.returncode != 0:
+        say(f"failed ({completed.returncode}): {' '.join(command)}")
+        sys.exit(completed.returncode)
+
+
+def venv_python() -> Path:
+    scripts = "Scripts" if os.name == "nt" else "bin"
+    return VENV / scripts / ("python.exe" if os.name == "nt" else "python")
+
+
+def in_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def requirements_digest() -> str:
+    digest = hashlib.sha256()
+    for name in ("requirements.txt", "pyproject.toml"):
+        digest.update((ROOT / name).read_bytes())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def ensure_environment() -> None:
+    """Create `.venv/` and install the pinned requirements if they changed since last time."""
+    if sys.version_info < (3, 10):  # noqa: UP036 - this script runs on any Python
+        sys.exit("Python 3.10 or newer is needed (TensorFlow 2.21 supports 3.10 to 3.13).")
+    if not venv_python().exists():
+        say(f"creating a virtual environment in {VENV.relative_to(ROOT)}/")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = requirements_digest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    say("installing requirements.txt into .venv/ (a few minutes the first time)")
+    start = time.perf_counter()
+    run(
+        [
+            str(venv_python()),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            "-r",
+            "requirements.txt",
+        ]
+    )
+    STAMP.write_text(digest)
+    say(f"installed in {time.perf_counter() - start:.0f} s")
+
+
+def keras_home() -> Path:
+    """Where Keras keeps its cache: `$KERAS_HOME`, else `~/.keras` (as Keras itself decides)."""
+    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
+
+
+def seed_keras_cache() -> None:
+    """Copy ../shared/data into the Keras cache, never overwriting a file that is there."""
+    if not SHARED_DATA.is_dir():
+        say(f"{SHARED_DATA} not found: the datasets come from their public sources")
+        return
+    datasets = keras_home() / "datasets"
+    datasets.mkdir(parents=True, exist_ok=True)
+    copied = 0
+    for name in SHARED_DATASETS:
+        source = SHARED_DATA / name
+        files = sorted(source.rglob("*")) if source.is_dir() else [source]
+        for file in (f for f in files if f.is_file()):
+            target = datasets / file.relative_to(SHARED_DATA)
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(file, target)
+                copied += 1
+    say(f"Keras cache {datasets}: {copied} file(s) seeded from {SHARED_DATA}")
+
+
+def fetch_datasets() -> None:
+    """Fill the Keras cache through cnnlib's loaders, so that the tests never download."""
+    say("making sure the datasets are in the Keras cache (downloads only what is missing)")
+    run(
+        [
+            sys.executable,
+            "-c",
+            "from cnnlib import data; data.load_mnist(); data.load_fashion_mnist(); "
+            "data.cats_vs_dogs_dir()",
+        ]
+    )
+
+
+def configure_environment() -> None:
+    """The environment of every tool and kernel started from here: quiet TensorFlow, and none of
+    the reader's own configuration (a matplotlibrc or IPython startup file would change outputs)."""
+    os.environ.update(QUIET_TENSORFLOW)
+    config = ROOT / "_build" / ".config"
+    for tool in ("matplotlib", "ipython"):
+        (config / tool).mkdir(parents=True, exist_ok=True)
+    os.environ["MPLCONFIGDIR"] = str(config / "matplotlib")
+    os.environ["IPYTHONDIR"] = str(config / "ipython")
+    os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"  # the kernel of .venv, not a user-wide one
+    os.environ["PYTHONHASHSEED"] = "0"
+
+
+def build(_: argparse.Namespace) -> None:
+    run(
+        [
+            sys.executable,
+            "-c",
+            "from jupyter_book.cli.main import main; main()",
+            "build",
+            ".",
+            "--keep-going",
+        ]
+    )
+    index = ROOT / "_build" / "html" / "index.html"
+    print(f"\nThe book is built: {index}")
+
+
+def test(_: argparse.Namespace) -> None:
+    start = time.perf_counter()
+    seed_keras_cache()
+    fetch_datasets()
+    os.environ["CNNLIB_QUICK"] = "1"  # training cells use a slice of the data and few epochs
+    os.environ["CNNLIB_OFFLINE"] = "1"  # a loader that would download raises instead
+    os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # no oneDNN notice on stderr
+    run([sys.executable, "-m", "pytest"])
+    say(f"all tests passed in {time.perf_counter() - start:.0f} s")
+
+
+def notebooks(paths: list[str]) -> list[Path]:
+    if not paths:
+        return sorted((ROOT / "book").glob("*.ipynb"))
+    found = [Path(p).resolve() for p in paths]
+    missing = [str(p) for p in found if p.suffix != ".ipynb" or not p.is_file()]
+    if missing:
+        sys.exit(f"not a notebook: {', '.join(missing)}")
+    return found
+
+
+def execute(args: argparse.Namespace) -> None:
+    """Run each notebook top to bottom in a fresh kernel, in full mode, and save it in place."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    os.environ.pop("CNNLIB_QUICK", None)  # full mode: the published book shows real results
+    for path in notebooks(args.notebooks):
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(
+            nb,
+            kernel_name="python3",
+            timeout=args.timeout,
+            record_timing=True,
+            store_widget_state=True,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        name = path.relative_to(ROOT)
+        say(f"executing {name} (full mode)")
+        start = time.perf_counter()
+        try:
+            client.execute()
+        except CellExecutionError as error:
+            say(f"{name} failed; the file is left as it was.\n{error}")
+            sys.exit(1)
+        nbformat.write(nb, path)
+        say(f"{name}: {time.perf_counter() - start:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("build", help="build the HTML book into _build/html")
+    commands.add_parser("test", help="run the unit tests, nbval and the book build")
+    execute_parser = commands.add_parser("execute", help="re-execute notebooks in full mode")
+    execute_parser.add_argument("notebooks", nargs="*", help="default: every book/*.ipynb")
+    execute_parser.add_argument(
+        "--timeout", type=int, default=1800, help="seconds one cell may take (default 1800)"
+    )
+    args = parser.parse_args()
+
+    ensure_environment()
+    if not in_venv():
+        completed = subprocess.run([str(venv_python()), __file__, *sys.argv[1:]], cwd=ROOT)
+        sys.exit(completed.returncode)
+    configure_environment()
+    {"build": build, "test": test, "execute": execute}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

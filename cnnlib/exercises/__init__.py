@@ -1,0 +1,142 @@
+"""Answer checkers for the chapters' exercises.
+
+Each chapter has a module of checkers; an exercise cell ends with a call such as
+``check.output_shape(answer)``. The checker says at once whether the answer is right and, if it
+is not, what kind of mistake it looks like, without giving the answer away:
+
+>>> from cnnlib.exercises import chapter1 as check
+>>> check.conv_params(432)
+Not yet: that is the count without the biases: each filter also learns one bias.
+>>> check.conv_params(448).correct
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer: ``correct`` and a message to read."""
+
+    correct: bool
+    message: str
+
+    def __repr__(self) -> str:
+        return f"{'Correct' if self.correct else 'Not yet'}: {self.message}"
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+
+NOT_ANSWERED = Feedback(False, "replace None (or ...) with your answer and run the cell again.")
+
+
+def _is_unanswered(answer: object) -> bool:
+    return answer is None or answer is Ellipsis
+
+
+def check_number(
+    answer: object,
+    expected: float,
+    *,
+    hints: Mapping[float, str] | None = None,
+    praise: str = "well done.",
+    tolerance: float = 1e-9,
+) -> Feedback:
+    """Compare a numeric answer with ``expected``; a known wrong value gets its own hint.
+
+    >>> check_number(10, 12, hints={10: "did you forget the bias?"})
+    Not yet: did you forget the bias?
+    """
+    if _is_unanswered(answer):
+        return NOT_ANSWERED
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        return Feedback(False, f"the answer should be a number, got {type(answer).__name__}.")
+    if abs(float(answer) - expected) <= tolerance * max(1.0, abs(expected)):
+        return Feedback(True, praise)
+    for wrong, hint in (hints or {}).items():
+        if abs(float(answer) - wrong) <= tolerance * max(1.0, abs(wrong)):
+            return Feedback(False, hint)
+    direction = "too large" if float(answer) > expected else "too small"
+    return Feedback(False, f"{answer} is {direction}; go through the calculation again.")
+
+
+def check_tuple(
+    answer: object,
+    expected: tuple[int, ...],
+    *,
+    hints: Mapping[tuple[int, ...], str] | None = None,
+    praise: str = "well done.",
+) -> Feedback:
+    """Compare a tuple of integers, such as a shape, with ``expected``.
+
+    >>> check_tuple((28, 28, 3), (28, 28, 8), hints={(28, 28, 3): "count the filters."})
+    Not yet: count the filters.
+    """
+    if _is_unanswered(answer):
+        return NOT_ANSWERED
+    if not isinstance(answer, (tuple, list)) or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in answer
+    ):
+        return Feedback(False, f"the answer should be a tuple of {len(expected)} integers.")
+    given = tuple(int(v) for v in answer)
+    if given == expected:
+        return Feedback(True, praise)
+    if given in (hints or {}):
+        return Feedback(False, (hints or {})[given])
+    if len(given) != len(expected):
+        return Feedback(False, f"the answer should have {len(expected)} numbers, not {len(given)}.")
+    wrong = [i for i, (a, b) in enumerate(zip(given, expected, strict=True)) if a != b]
+    return Feedback(
+        False,
+        f"the number{'s' if len(wrong) > 1 else ''} at position "
+        f"{', '.join(map(str, wrong))} {'are' if len(wrong) > 1 else 'is'} off.",
+    )
+
+
+def check_array(
+    answer: object,
+    expected: NDArray[np.floating],
+    *,
+    hints: Mapping[str, tuple[NDArray[np.floating], str]] | None = None,
+    praise: str = "well done.",
+    atol: float = 1e-6,
+) -> Feedback:
+    """Compare an array answer with ``expected``: shape first, then values.
+
+    ``hints`` maps a mistake's name to ``(the array that mistake gives, its hint)``. When the
+    values are wrong and no hint matches, the feedback says how many entries are off and where
+    the first one is, but not what it should be.
+
+    >>> check_array([[1, 2], [3, 5]], np.array([[1, 2], [3, 4]]))
+    Not yet: 1 of 4 values is wrong, the first at position (1, 1).
+    """
+    if _is_unanswered(answer):
+        return NOT_ANSWERED
+    try:
+        values = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return Feedback(False, "the answer should be an array of numbers (a list of lists).")
+    if values.shape == expected.shape and np.allclose(values, expected, atol=atol, rtol=0):
+        return Feedback(True, praise)
+    for mistake, hint in (hints or {}).values():
+        if mistake.shape == values.shape and np.allclose(values, mistake, atol=atol, rtol=0):
+            return Feedback(False, hint)
+    if values.shape != expected.shape:
+        return Feedback(
+            False, f"the shape should be {expected.shape}, but the answer has shape {values.shape}."
+        )
+    wrong = ~np.isclose(values, expected, atol=atol, rtol=0)
+    first = tuple(int(i) for i in np.argwhere(wrong)[0])
+    count = int(wrong.sum())
+    return Feedback(
+        False,
+        f"{count} of {values.size} value{'s' if values.size > 1 else ''} "
+        f"{'are' if count > 1 else 'is'} wrong, the first at position {first}.",
+    )

@@ -1,0 +1,179 @@
+"""Checkers for the exercises of Chapter 1, "Convolution".
+
+>>> from cnnlib.exercises import chapter1 as check
+>>> check.output_shape((28, 28, 3))
+Not yet: the depth of the output is the number of filters, not the number of input channels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnlib import ops
+from cnnlib.exercises import Feedback, check_array, check_number, check_tuple
+
+#: The image of the worked example: an "L" of ones.
+L_IMAGE = np.array([[1, 0, 0], [1, 0, 0], [1, 1, 1]], dtype=float)
+#: Exercise 1's kernel: a diagonal difference.
+DIAGONAL_KERNEL = np.array([[1, 0], [0, -1]], dtype=float)
+#: Exercise 5's kernel, to be turned into the kernel cross-correlation needs.
+CONVOLUTION_KERNEL = np.array([[1, 2], [3, 4]], dtype=float)
+#: Exercise 6's signal and kernel.
+SIGNAL = np.array([3, 1, 4, 1, 5], dtype=float)
+SECOND_DIFFERENCE = np.array([1, -2, 1], dtype=float)
+#: Exercise 7's luma weights for red, green and blue (ITU-R BT.601).
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+
+
+def diagonal_filter(answer: object) -> Feedback:
+    """Exercise 1: the valid output of ``DIAGONAL_KERNEL`` slid over ``L_IMAGE``."""
+    return check_array(
+        answer,
+        np.array([[1, 0], [0, -1]], dtype=float),
+        hints={
+            "flipped": (
+                np.array([[-1, 0], [0, 1]], dtype=float),
+                "every value has the wrong sign: did you flip the kernel? Keras slides the "
+                "kernel as it is (cross-correlation).",
+            ),
+            "full": (
+                np.zeros((4, 4)),
+                "a valid output has one value per position where the whole window fits.",
+            ),
+        },
+        praise="the kernel responds +1 where the top-left pixel of the window is lit and the "
+        "bottom-right one is dark, and -1 for the opposite.",
+    )
+
+
+def output_shape(answer: object) -> Feedback:
+    """Exercise 2: the output shape of ``Conv2D(8, 5)`` (valid) on a 32x32 RGB image."""
+    return check_tuple(
+        answer,
+        (28, 28, 8),
+        hints={
+            (28, 28, 3): "the depth of the output is the number of filters, not the number of "
+            "input channels.",
+            (28, 28, 24): "each filter sums over all input channels and gives one map, so the "
+            "depth is the number of filters.",
+            (32, 32, 8): "valid padding adds no border: the window must fit inside the image.",
+            (27, 27, 8): "count the positions again: how many places does a window of width k "
+            "fit in a row of n pixels?",
+            (8, 28, 28): "Keras puts channels last: (height, width, channels).",
+        },
+        praise="a 5-wide window fits 32 - 5 + 1 = 28 times along each axis, and each of the "
+        "8 filters makes one map.",
+    )
+
+
+def conv_params(answer: object) -> Feedback:
+    """Exercise 3: the parameters of ``Conv2D(16, 3)`` on an RGB input."""
+    return check_number(
+        answer,
+        448,
+        hints={
+            432: "that is the count without the biases: each filter also learns one bias.",
+            160: "each filter has one 3x3 kernel per input channel, and RGB has three.",
+            144: "each filter has one 3x3 kernel per input channel, plus a bias.",
+            28: "that is one filter; the layer has sixteen.",
+        },
+        praise="(3 x 3 x 3 + 1) x 16 = 448, whatever the size of the image.",
+    )
+
+
+def shift_kernel(kernel: object) -> Feedback:
+    """Exercise 4: a 3x3 kernel that moves an image one pixel to the right (``same`` padding)."""
+    if kernel is None or kernel is Ellipsis:
+        return check_array(kernel, np.zeros((3, 3)))
+    try:
+        weights = np.asarray(kernel, dtype=float)
+    except (TypeError, ValueError):
+        return Feedback(False, "the kernel should be a 3x3 array of numbers.")
+    if weights.shape != (3, 3):
+        return Feedback(False, f"the kernel should be 3x3, got shape {weights.shape}.")
+    image = np.random.default_rng(0).random((6, 6))
+    moved = ops.apply_kernel(image, weights)
+    right = np.zeros_like(image)
+    right[:, 1:] = image[:, :-1]
+    if np.allclose(moved, right):
+        return Feedback(True, "the output at column j reads the input at column j - 1.")
+    left = np.zeros_like(image)
+    left[:, :-1] = image[:, 1:]
+    if np.allclose(moved, left):
+        return Feedback(
+            False,
+            "this moves the image to the left. In cross-correlation the weight at column c "
+            "of the kernel reads the input pixel c - 1 columns away from the output pixel.",
+        )
+    return Feedback(
+        False,
+        "the output should copy one input pixel, so the kernel needs a single 1 and zeros "
+        "elsewhere; which neighbour should each output pixel copy?",
+    )
+
+
+def flipped_kernel(answer: object) -> Feedback:
+    """Exercise 5: the kernel that makes cross-correlation compute the convolution with
+    ``CONVOLUTION_KERNEL``."""
+    return check_array(
+        answer,
+        np.array([[4, 3], [2, 1]], dtype=float),
+        hints={
+            "transpose": (
+                np.array([[1, 3], [2, 4]], dtype=float),
+                "that is the transpose; convolution turns the kernel by 180 degrees instead.",
+            ),
+            "left-right": (
+                np.array([[2, 1], [4, 3]], dtype=float),
+                "you flipped left-right only; convolution flips both axes.",
+            ),
+            "up-down": (
+                np.array([[3, 4], [1, 2]], dtype=float),
+                "you flipped up-down only; convolution flips both axes.",
+            ),
+            "unchanged": (
+                CONVOLUTION_KERNEL,
+                "this kernel is not symmetric, so convolution and cross-correlation differ.",
+            ),
+        },
+        praise="true convolution is cross-correlation with the kernel turned by 180 degrees.",
+    )
+
+
+def second_difference(answer: object) -> Feedback:
+    """Exercise 6: ``SIGNAL`` cross-correlated with ``SECOND_DIFFERENCE``, zero-padded."""
+    return check_array(
+        answer,
+        np.array([-5, 5, -6, 7, -9], dtype=float),
+        hints={
+            "valid": (
+                np.array([5, -6, 7], dtype=float),
+                "that is the valid output; pad one zero at each end to keep five values.",
+            ),
+        },
+        praise="the ends see the zero padding, which is why they differ so much from the middle.",
+    )
+
+
+def grayscale_kernel(kernel: object) -> Feedback:
+    """Exercise 7: a ``Conv2D`` kernel that turns RGB into grey with ``LUMA_WEIGHTS``."""
+    weights = np.array(LUMA_WEIGHTS)
+    return check_array(
+        kernel,
+        weights.reshape(1, 1, 3, 1),
+        hints={
+            "flat": (
+                weights,
+                "a Conv2D kernel has four axes: (height, width, input channels, output channels).",
+            ),
+            "swapped": (
+                weights.reshape(1, 1, 1, 3),
+                "the input and output channel axes are swapped: three channels in, one out.",
+            ),
+            "column": (
+                weights.reshape(3, 1, 1, 1),
+                "the weights run along the kernel's height; they belong on the input-channel axis.",
+            ),
+        },
+        praise="a 1x1 convolution mixes the channels of each pixel and looks at no neighbours.",
+    )

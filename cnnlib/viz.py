@@ -1,0 +1,328 @@
+"""Pictures for the book: image grids with one colour scale, annotated matrices, filter
+responses and the sliding-window animation.
+
+Each function returns a matplotlib ``Figure`` (or ``FuncAnimation``) and leaves showing it to the
+caller, so a notebook ends the cell with ``plt.show()``.
+
+>>> import numpy as np
+>>> fig = image_grid([np.zeros((4, 4)), np.ones((4, 4))], ["black", "white"])
+>>> len(fig.axes)
+2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.animation import FuncAnimation
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.patches import Rectangle
+from numpy.typing import ArrayLike, NDArray
+
+from cnnlib import ops
+
+#: Colour map for signed responses (edges, derivatives): blue negative, white zero, red positive.
+SIGNED_CMAP = "RdBu_r"
+
+
+def _images(images: Sequence[ArrayLike], name: str = "images") -> list[NDArray[np.floating]]:
+    arrays = [np.asarray(image, dtype=float) for image in images]
+    if not arrays:
+        raise ValueError(f"{name} must hold at least one image")
+    for index, array in enumerate(arrays):
+        if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+            raise ValueError(
+                f"{name}[{index}] must be (height, width) or (height, width, 3|4), got shape "
+                f"{array.shape}"
+            )
+    return arrays
+
+
+def _titles(titles: Sequence[str] | None, count: int) -> list[str]:
+    if titles is None:
+        return [""] * count
+    if isinstance(titles, str) or len(titles) != count:
+        raise ValueError(f"titles must be a list of {count} strings, one per image")
+    return list(titles)
+
+
+def symmetric_limits(*arrays: ArrayLike) -> tuple[float, float]:
+    """``(-m, m)`` where ``m`` is the largest absolute value in ``arrays``: zero sits mid-scale.
+
+    >>> symmetric_limits([[-1, 0.5]], [[2]])
+    (-2.0, 2.0)
+    """
+    if not arrays:
+        raise ValueError("symmetric_limits needs at least one array")
+    largest = max(float(np.max(np.abs(np.asarray(a, dtype=float)))) for a in arrays)
+    largest = largest or 1.0
+    return -largest, largest
+
+
+def image_grid(
+    images: Sequence[ArrayLike],
+    titles: Sequence[str] | None = None,
+    *,
+    ncols: int | None = None,
+    cmap: str = "gray",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    colorbar: bool = False,
+    size: float = 2.4,
+    suptitle: str | None = None,
+) -> Figure:
+    """Show images side by side on one shared colour scale; ``size`` is each panel's width.
+
+    Single-channel images share ``vmin``/``vmax`` (by default the smallest and largest value of
+    all of them), so equal values look equal in every panel; that is what makes a comparison
+    honest. RGB images are shown as they are. ``colorbar=True`` adds one bar for the whole grid.
+
+    >>> fig = image_grid([np.eye(3), 2 * np.eye(3)], ncols=2)
+    >>> [tuple(float(v) for v in ax.images[0].get_clim()) for ax in fig.axes]
+    [(0.0, 2.0), (0.0, 2.0)]
+    """
+    arrays = _images(images)
+    labels = _titles(titles, len(arrays))
+    columns = len(arrays) if ncols is None else ncols
+    if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
+        raise ValueError(f"ncols must be an integer >= 1, got {ncols!r}")
+    if cmap not in mpl.colormaps:
+        raise ValueError(f"cmap must be a matplotlib colour map name, got {cmap!r}")
+    planes = [a for a in arrays if a.ndim == 2]
+    low = min(float(a.min()) for a in planes) if vmin is None and planes else vmin
+    high = max(float(a.max()) for a in planes) if vmax is None and planes else vmax
+    columns = min(columns, len(arrays))
+    rows = -(-len(arrays) // columns)
+    aspect = max(a.shape[0] / a.shape[1] for a in arrays)  # panel height per unit of width
+    fig, axes = plt.subplots(
+        rows, columns, squeeze=False, layout="constrained",
+        figsize=(size * columns + (0.9 if colorbar else 0), (size * aspect + 0.35) * rows),
+    )  # fmt: skip
+    shown = None
+    for ax, array, label in zip(axes.flat, arrays, labels, strict=False):
+        if array.ndim == 2:
+            shown = ax.imshow(array, cmap=cmap, vmin=low, vmax=high)
+        else:
+            ax.imshow(np.clip(array, 0, 1))
+        ax.set_title(label, fontsize=10)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    if colorbar and shown is not None:
+        fig.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.9, fraction=0.04)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def _text_colour(image: AxesImage, value: float) -> str:
+    """Black on light cells, white on dark ones."""
+    red, green, blue, _ = image.get_cmap()(image.norm(np.asarray(value)))
+    return "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.5 else "white"
+
+
+def draw_matrix(
+    ax: Axes,
+    matrix: ArrayLike,
+    title: str = "",
+    *,
+    cmap: str | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    fmt: str = "{:g}",
+    rows: int | None = None,
+) -> AxesImage:
+    """Draw a small 2-D array on ``ax`` as coloured cells with each value written in its cell.
+
+    By default a matrix with negative values is drawn blue-white-red around zero and any other
+    in greys from 0 up. ``rows`` makes room for that many rows (the matrix is centred), so that
+    matrices of different heights drawn side by side have cells of one size.
+
+    >>> fig, ax = plt.subplots()
+    >>> _ = draw_matrix(ax, [[1, 0], [0, 1]], "identity")
+    >>> [t.get_text() for t in ax.texts]
+    ['1', '0', '0', '1']
+    """
+    values = np.asarray(matrix, dtype=float)
+    if values.ndim != 2 or values.size == 0:
+        raise ValueError(f"matrix must be a non-empty 2-D array, got shape {values.shape}")
+    signed = bool(np.nanmin(values) < 0)
+    if cmap is None:
+        cmap = SIGNED_CMAP if signed else "Greys"
+    default_low, default_high = (
+        symmetric_limits(values) if signed else (0.0, float(np.nanmax(values)) or 1.0)
+    )
+    low = default_low if vmin is None else vmin
+    high = default_high if vmax is None else vmax
+    image = ax.imshow(values, cmap=cmap, vmin=low, vmax=high)
+    for (row, column), value in np.ndenumerate(values):
+        ax.text(column, row, fmt.format(value), ha="center", va="center",
+                color=_text_colour(image, value), fontsize=12)  # fmt: skip
+    height, width = values.shape
+    spare = ((rows or height) - height) / 2
+    ax.set_ylim(height - 0.5 + spare, -0.5 - spare)
+    # Cell borders, drawn over the colours so that white cells show their edges too.
+    ax.vlines(np.arange(width + 1) - 0.5, -0.5, height - 0.5, colors="0.4", linewidth=1)
+    ax.hlines(np.arange(height + 1) - 0.5, -0.5, width - 0.5, colors="0.4", linewidth=1)
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=11)
+    return image
+
+
+def _matrix_axes(shapes: Sequence[tuple[int, ...]], size: float) -> tuple[Figure, list[Axes]]:
+    """A row of axes whose widths follow the matrices' widths, so that all cells are equal."""
+    rows = max(shape[0] for shape in shapes)
+    columns = [shape[1] for shape in shapes]
+    cell = size / rows
+    fig, axes = plt.subplots(
+        1, len(shapes), squeeze=False, layout="constrained",
+        figsize=(cell * (sum(columns) + len(shapes)), size + 0.8),
+        gridspec_kw={"width_ratios": columns},
+    )  # fmt: skip
+    return fig, list(axes.flat)
+
+
+def matrix_grid(
+    matrices: Sequence[ArrayLike],
+    titles: Sequence[str] | None = None,
+    *,
+    size: float = 2.4,
+    fmt: str = "{:.3g}",
+) -> Figure:
+    """Small annotated matrices in a row, e.g. the input, kernel and output of a worked example.
+
+    Cells have one size in every panel; values are written with ``fmt``; see :func:`draw_matrix`
+    for the colours.
+
+    >>> fig = matrix_grid([[[1, 2], [3, 4]], [[-1]]], ["a", "b"])
+    >>> len(fig.axes)
+    2
+    """
+    arrays = [np.asarray(m, dtype=float) for m in matrices]
+    if not arrays or any(a.ndim != 2 or a.size == 0 for a in arrays):
+        raise ValueError("matrices must be a list of non-empty 2-D arrays")
+    labels = _titles(titles, len(arrays))
+    fig, axes = _matrix_axes([a.shape for a in arrays], size)
+    rows = max(a.shape[0] for a in arrays)
+    for ax, array, label in zip(axes, arrays, labels, strict=True):
+        draw_matrix(ax, array, label, rows=rows, fmt=fmt)
+    return fig
+
+
+def filter_response(image: ArrayLike, kernel: ArrayLike, title: str = "") -> Figure:
+    """The image, the kernel and the filtered image, side by side.
+
+    A kernel whose weights sum to zero (an edge or derivative filter) gives signed responses:
+    they are drawn blue-white-red around zero, with a colour bar that clips the strongest 1%.
+    Other kernels keep the image's brightness and are drawn in grey on the image's 0-1 scale.
+
+    >>> fig = filter_response(np.eye(8), [[0, 0, 0], [0, 1, 0], [0, 0, 0]], "identity")
+    >>> len(fig.axes)
+    3
+    """
+    picture = np.asarray(image, dtype=float)
+    if picture.ndim != 2:
+        raise ValueError(f"image must be a grey (height, width) image, got shape {picture.shape}")
+    weights = np.asarray(kernel, dtype=float)
+    response = ops.apply_kernel(picture, weights)
+    fig, axes = plt.subplots(
+        1, 3, figsize=(10, 3.2), layout="constrained", gridspec_kw={"width_ratios": [3, 2, 3]}
+    )
+    axes[0].imshow(picture, cmap="gray", vmin=0, vmax=1)
+    axes[0].set_title("input")
+    draw_matrix(axes[1], weights, "kernel", fmt="{:.3g}")
+    if abs(weights.sum()) < 1e-6:
+        # Scale to the 99th percentile of |response|: a few strong edges would otherwise wash
+        # out the rest. The colour bar's pointed ends say that larger values are clipped.
+        limit = float(np.percentile(np.abs(response), 99)) or 1.0
+        shown = axes[2].imshow(response, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
+        fig.colorbar(shown, ax=axes[2], shrink=0.8, extend="both")
+    else:
+        axes[2].imshow(np.clip(response, 0, 1), cmap="gray", vmin=0, vmax=1)
+    axes[2].set_title("output")
+    for ax in (axes[0], axes[2]):
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def sliding_window_animation(
+    image: ArrayLike, kernel: ArrayLike, *, interval: int = 1200
+) -> FuncAnimation:
+    """Animate a valid, stride-1 cross-correlation: the window slides and the output fills in.
+
+    Each frame outlines one window of the input, writes the sum of products it gives, and adds
+    that value to the output. ``interval`` is the time per frame in milliseconds. To embed it in a
+    notebook so that it also plays in a static HTML page::
+
+        from IPython.display import HTML
+        HTML(sliding_window_animation(image, kernel).to_jshtml())
+
+    >>> animation = sliding_window_animation(np.eye(3), np.ones((2, 2)))
+    >>> len(list(animation.new_frame_seq()))  # one frame per output value
+    4
+    >>> "<script" in animation.to_jshtml()  # a self-contained HTML player
+    True
+    """
+    values = np.asarray(image, dtype=float)
+    weights = np.asarray(kernel, dtype=float)
+    if values.ndim != 2 or weights.ndim != 2:
+        raise ValueError(
+            f"image and kernel must both be 2-D, got shapes {values.shape} and {weights.shape}"
+        )
+    if weights.shape[0] > values.shape[0] or weights.shape[1] > values.shape[1]:
+        raise ValueError(f"kernel {weights.shape} must fit inside image {values.shape}")
+    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+        raise ValueError(f"interval must be a positive number of milliseconds, got {interval!r}")
+    output = ops.apply_kernel(values, weights, padding="valid")
+    kh, kw = weights.shape
+    rows = values.shape[0]
+    fig, axes = _matrix_axes([values.shape, weights.shape, output.shape], size=2.6)
+    draw_matrix(axes[0], values, "input", rows=rows)
+    draw_matrix(axes[1], weights, "kernel", rows=rows)
+    low, high = symmetric_limits(output)
+    output_image = draw_matrix(axes[2], output, "output", cmap=SIGNED_CMAP, vmin=low, vmax=high,
+                               rows=rows)  # fmt: skip
+    output_texts = list(axes[2].texts)
+    window = Rectangle((-0.5, -0.5), kw, kh, fill=False, edgecolor="tab:orange", linewidth=4)
+    cell = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor="tab:orange", linewidth=4)
+    axes[0].add_patch(window)
+    axes[2].add_patch(cell)
+    caption = fig.supxlabel(" ", fontsize=11)
+    shown = np.full(output.shape, np.nan)
+
+    def product(a: float, b: float) -> str:
+        return f"{a:g}·{b:g}" if b >= 0 else f"{a:g}·({b:g})"
+
+    def draw(frame: int) -> list[Artist]:
+        row, column = divmod(frame, output.shape[1])
+        window.set_xy((column - 0.5, row - 0.5))
+        cell.set_xy((column - 0.5, row - 0.5))
+        patch = values[row : row + kh, column : column + kw]
+        terms = " + ".join(
+            product(a, b) for a, b in zip(patch.ravel(), weights.ravel(), strict=True)
+        )
+        caption.set_text(f"{terms} = {output[row, column]:g}")
+        shown.flat[frame] = output[row, column]
+        output_image.set_data(shown)
+        output_texts[frame].set_visible(True)
+        return [window, cell, caption, output_image, *output_texts]
+
+    def reset() -> list[Artist]:
+        shown.fill(np.nan)
+        output_image.set_data(shown)
+        for text in output_texts:
+            text.set_visible(False)
+        return [output_image, *output_texts]
+
+    animation = FuncAnimation(
+        fig, draw, frames=output.size, init_func=reset, interval=interval, blit=False
+    )
+    plt.close(fig)  # the animation is shown through its HTML player, not as a still figure
+    return animation

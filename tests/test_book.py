@@ -1,0 +1,87 @@
+"""The HTML book builds with Sphinx warnings as errors, and shows what the chapters promise."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("book")
+    command = [
+        sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
+        "build", str(ROOT), "--path-output", str(output), "-W", "-n", "--keep-going",
+    ]  # fmt: skip
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    return output / "_build" / "html"
+
+
+pytestmark = pytest.mark.book
+
+
+def page(html: Path, name: str) -> str:
+    return (html / "book" / f"{name}.html").read_text(encoding="utf-8")
+
+
+def test_the_book_opens_on_the_introduction(html):
+    assert "book/intro.html" in (html / "index.html").read_text(encoding="utf-8")
+    assert "Convolutional Neural Networks, Executable" in page(html, "intro")
+
+
+def test_every_stored_figure_is_on_the_page(html):
+    for notebook in sorted((ROOT / "book").glob("*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        figures = sum(
+            "image/png" in output.get("data", {})
+            for cell in cells
+            if "remove-cell" not in cell["metadata"].get("tags", [])
+            for output in cell.get("outputs", [])
+        )
+        shown = re.findall(r'<img [^>]*src="../_images/', page(html, notebook.stem))
+        assert len(shown) == figures, notebook.name
+
+
+def test_chapter_1_quotes_its_glued_numbers(html):
+    chapter = page(html, "01_convolution")
+    assert "16,981,120" in chapter  # ch1_dense_params, formatted by {glue:text}
+    assert "53,066" in chapter  # ch1_param_ratio
+
+
+def test_the_animation_plays_in_the_static_page(html):
+    chapter = page(html, "01_convolution")
+    assert "animation" in chapter and "<script" in chapter and "data:image/png;base64" in chapter
+
+
+def test_solutions_are_hidden_and_exercises_numbered(html):
+    chapter = page(html, "01_convolution")
+    assert chapter.count('class="solution dropdown') == chapter.count('class="exercise')
+    assert chapter.count('class="exercise') >= 4
+
+
+def test_the_colab_setup_cell_is_not_shown(html):
+    assert "google.colab" not in page(html, "01_convolution")
+
+
+def test_launch_buttons_point_at_the_repository(html):
+    chapter = page(html, "01_convolution")
+    assert "colab.research.google.com/github/cnn-executable/cnn-executable" in chapter
+    assert "mybinder.org/v2/gh/cnn-executable/cnn-executable" in chapter
+
+
+def test_the_widget_state_is_saved_in_the_page(html):
+    assert "application/vnd.jupyter.widget-state+json" in page(html, "01_convolution")
+
+
+def test_citations_resolve_to_the_references_page(html):
+    references = page(html, "references")
+    assert "Gradient-based learning applied to document recognition" in references
+    assert 'href="references.html#id' in page(html, "01_convolution")

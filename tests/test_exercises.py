@@ -1,0 +1,140 @@
+"""cnnlib.exercises: the checkers accept the right answers, and only those, and teach."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import scipy.signal
+
+from cnnlib import ops
+from cnnlib.exercises import Feedback, check_array, check_number, check_tuple
+from cnnlib.exercises import chapter1 as check
+
+# --- the checker pattern ------------------------------------------------------------------------
+
+
+def test_feedback_reads_as_a_verdict_and_is_truthy_only_when_correct():
+    assert repr(Feedback(True, "fine.")) == "Correct: fine."
+    assert repr(Feedback(False, "again.")) == "Not yet: again."
+    assert Feedback(True, "") and not Feedback(False, "")
+
+
+@pytest.mark.parametrize("unanswered", [None, ...])
+def test_an_unanswered_exercise_says_what_to_do(unanswered):
+    for checker in (check_number, check_array, check_tuple):
+        feedback = checker(unanswered, np.zeros(1) if checker is check_array else 1)
+        assert not feedback.correct
+        assert "replace None" in feedback.message
+
+
+def test_answers_of_the_wrong_kind_get_a_hint_not_an_exception():
+    assert "should be a number" in check_number("12", 12).message
+    assert "should be a number" in check_number(True, 1).message
+    assert "array of numbers" in check_array([[1, 2], [3]], np.zeros((2, 2))).message
+    assert "tuple of 3 integers" in check_tuple((28.0, 28, 8), (28, 28, 8)).message
+
+
+def test_check_array_locates_the_first_wrong_value_without_revealing_it():
+    feedback = check_array([[1, 2], [7, 9]], np.array([[1, 2], [3, 4]]))
+    assert feedback.message == "2 of 4 values are wrong, the first at position (1, 0)."
+
+
+def test_check_tuple_points_at_the_wrong_positions():
+    assert check_tuple((28, 27, 8), (28, 28, 8)).message == "the number at position 1 is off."
+    assert "should have 3 numbers" in check_tuple((28, 28), (28, 28, 8)).message
+
+
+# --- chapter 1: the expected answers, computed independently ------------------------------------
+
+
+def test_diagonal_filter_answer_is_the_valid_cross_correlation():
+    expected = scipy.signal.correlate2d(check.L_IMAGE, check.DIAGONAL_KERNEL, mode="valid")
+    assert check.diagonal_filter(expected).correct
+    assert check.diagonal_filter(expected.tolist()).correct
+
+
+def test_output_shape_answer_is_what_keras_builds():
+    layer = keras.layers.Conv2D(8, 5)
+    shape = layer.compute_output_shape((None, 32, 32, 3))[1:]
+    assert check.output_shape(tuple(shape)).correct
+
+
+def test_conv_params_answer_is_what_keras_counts():
+    layer = keras.layers.Conv2D(16, 3)
+    layer.build((None, 32, 32, 3))
+    assert check.conv_params(layer.count_params()).correct
+
+
+def test_shift_kernel_accepts_a_kernel_that_moves_the_image_right():
+    kernel = np.zeros((3, 3))
+    kernel[1, 0] = 1
+    assert check.shift_kernel(kernel).correct
+
+
+def test_flipped_kernel_answer_reproduces_true_convolution():
+    image = np.random.default_rng(0).random((5, 5))
+    convolution = scipy.signal.convolve2d(image, check.CONVOLUTION_KERNEL, mode="valid")
+    answer = check.CONVOLUTION_KERNEL[::-1, ::-1]
+    np.testing.assert_allclose(ops.apply_kernel(image, answer, "valid"), convolution)
+    assert check.flipped_kernel(answer).correct
+
+
+def test_second_difference_answer_is_numpy_correlate_with_zero_padding():
+    padded = np.pad(check.SIGNAL, 1)
+    expected = np.correlate(padded, check.SECOND_DIFFERENCE, mode="valid")
+    assert check.second_difference(expected).correct
+
+
+def test_grayscale_kernel_answer_computes_luma_with_conv2d():
+    rgb = np.random.default_rng(0).random((1, 4, 4, 3))
+    kernel = np.array(check.LUMA_WEIGHTS).reshape(1, 1, 3, 1)
+    luma = rgb @ np.array(check.LUMA_WEIGHTS)
+    np.testing.assert_allclose(ops.conv2d(rgb, kernel)[..., 0], luma)
+    assert check.grayscale_kernel(kernel).correct
+
+
+# --- chapter 1: typical mistakes get their hint -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer", "hint"),
+    [
+        (check.diagonal_filter, [[-1, 0], [0, 1]], "did you flip the kernel?"),
+        (check.diagonal_filter, [[1, 0], [0, 1]], "1 of 4 values is wrong"),
+        (check.diagonal_filter, [[1, 0, 0], [0, -1, 0]], "the shape should be (2, 2)"),
+        (check.output_shape, (28, 28, 3), "number of filters"),
+        (check.output_shape, (32, 32, 8), "valid padding adds no border"),
+        (check.output_shape, (8, 28, 28), "channels last"),
+        (check.conv_params, 432, "without the biases"),
+        (check.conv_params, 160, "one 3x3 kernel per input channel"),
+        (check.conv_params, 28, "that is one filter"),
+        (check.conv_params, 500, "too large"),
+        (check.shift_kernel, [[0, 0, 0], [0, 0, 1], [0, 0, 0]], "to the left"),
+        (check.shift_kernel, np.eye(3), "a single 1"),
+        (check.shift_kernel, np.zeros((2, 2)), "should be 3x3"),
+        (check.shift_kernel, "right", "3x3 array of numbers"),
+        (check.flipped_kernel, [[1, 3], [2, 4]], "transpose"),
+        (check.flipped_kernel, [[2, 1], [4, 3]], "left-right only"),
+        (check.flipped_kernel, [[1, 2], [3, 4]], "not symmetric"),
+        (check.second_difference, [5, -6, 7], "valid output"),
+        (check.grayscale_kernel, [0.299, 0.587, 0.114], "four axes"),
+        (check.grayscale_kernel, np.reshape([0.299, 0.587, 0.114], (1, 1, 1, 3)), "swapped"),
+    ],
+)
+def test_typical_mistakes_get_a_hint(checker, answer, hint):
+    feedback = checker(answer)
+    assert not feedback.correct
+    assert hint in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "secret"),
+    [
+        (check.conv_params, 447, "448"),
+        (check.output_shape, (28, 28, 9), "(28, 28, 8)"),
+        (check.second_difference, [-5, 5, -6, 7, 0], "-9"),
+    ],
+)
+def test_a_wrong_answer_never_reveals_the_right_one(checker, wrong, secret):
+    assert secret not in checker(wrong).message

@@ -1,0 +1,102 @@
+"""cnnlib.viz: figures carry what they promise (shared scales, values, frames)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cnnlib import kernels, ops, viz
+
+L_IMAGE = np.array([[1, 0, 0], [1, 0, 0], [1, 1, 1]], dtype=float)
+
+
+def clims(fig):
+    return [tuple(float(v) for v in ax.images[0].get_clim()) for ax in fig.axes if ax.images]
+
+
+def test_image_grid_puts_every_grey_image_on_one_scale():
+    fig = viz.image_grid([np.zeros((3, 3)), np.full((3, 3), 5.0), np.eye(3) - 2])
+    assert clims(fig) == [(-2.0, 5.0)] * 3
+
+
+def test_image_grid_honours_explicit_limits_and_adds_one_colorbar():
+    fig = viz.image_grid([np.eye(3), np.eye(3)], vmin=-1, vmax=1, colorbar=True)
+    assert clims(fig)[:2] == [(-1.0, 1.0)] * 2
+    assert len(fig.axes) == 3  # two images and the colour bar
+
+
+def test_image_grid_wraps_into_rows_and_shows_rgb_images():
+    fig = viz.image_grid([np.zeros((4, 4, 3))] * 5, ["a", "b", "c", "d", "e"], ncols=2)
+    assert len(fig.axes) == 6  # a 3 x 2 grid, the last panel blank
+    assert [ax.get_title() for ax in fig.axes[:5]] == ["a", "b", "c", "d", "e"]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: viz.image_grid([]), "images must hold at least one image"),
+        (lambda: viz.image_grid([np.zeros(4)]), r"images\[0\] must be"),
+        (lambda: viz.image_grid([np.zeros((4, 4))], ["a", "b"]), "titles must be a list of 1"),
+        (lambda: viz.image_grid([np.zeros((4, 4))], ncols=0), "ncols must be"),
+        (lambda: viz.image_grid([np.zeros((4, 4))], cmap="nope"), "cmap must be"),
+        (lambda: viz.matrix_grid([]), "matrices must be"),
+        (lambda: viz.matrix_grid([np.zeros(3)]), "matrices must be"),
+        (lambda: viz.filter_response(np.zeros((4, 4, 3)), np.eye(3)), "image must be a grey"),
+        (lambda: viz.symmetric_limits(), "at least one array"),
+    ],
+)
+def test_bad_input_raises_value_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_symmetric_limits_centre_zero():
+    assert viz.symmetric_limits([[-3, 1]], [2]) == (-3.0, 3.0)
+    assert viz.symmetric_limits(np.zeros(3)) == (-1.0, 1.0)
+
+
+def test_matrix_grid_writes_every_value_and_keeps_cells_one_size():
+    fig = viz.matrix_grid([L_IMAGE, kernels.get("vertical_line")], ["image", "kernel"])
+    image_axes, kernel_axes = fig.axes
+    assert [t.get_text() for t in image_axes.texts] == ["1", "0", "0"] * 2 + ["1"] * 3
+    assert [t.get_text() for t in kernel_axes.texts] == ["1", "-1", "1", "-1"]
+    fig.canvas.draw()
+    cell_widths = [
+        ax.get_window_extent().width / (ax.get_xlim()[1] - ax.get_xlim()[0]) for ax in fig.axes
+    ]
+    cell_heights = [
+        ax.get_window_extent().height / (ax.get_ylim()[0] - ax.get_ylim()[1]) for ax in fig.axes
+    ]
+    assert cell_widths[0] == pytest.approx(cell_widths[1], rel=0.02)
+    assert cell_heights[0] == pytest.approx(cell_heights[1], rel=0.02)
+
+
+def test_draw_matrix_uses_a_signed_scale_for_negative_values():
+    fig = viz.matrix_grid([kernels.get("sobel_x")])
+    assert clims(fig) == [(-2.0, 2.0)]
+
+
+def test_filter_response_adds_a_colour_bar_for_signed_outputs_only():
+    image = np.random.default_rng(0).random((16, 16))
+    assert len(viz.filter_response(image, kernels.get("sobel_x")).axes) == 4
+    assert len(viz.filter_response(image, kernels.get("box_blur")).axes) == 3
+
+
+def test_sliding_window_animation_ends_with_the_whole_output():
+    kernel = kernels.get("vertical_line")
+    animation = viz.sliding_window_animation(L_IMAGE, kernel)
+    animation._init_draw()
+    for frame in animation.new_frame_seq():
+        animation._draw_frame(frame)
+    output_axes = animation._fig.axes[2]
+    shown = [t.get_text() for t in output_axes.texts if t.get_visible()]
+    expected = ops.apply_kernel(L_IMAGE, kernel, "valid")
+    assert shown == [f"{v:g}" for v in expected.ravel()]
+    assert animation._fig.get_supxlabel() == "0·1 + 0·(-1) + 1·1 + 1·(-1) = 0"
+
+
+def test_animation_rejects_a_kernel_larger_than_the_image():
+    with pytest.raises(ValueError, match="must fit inside image"):
+        viz.sliding_window_animation(np.eye(2), np.ones((3, 3)))
+    with pytest.raises(ValueError, match="interval must be"):
+        viz.sliding_window_animation(np.eye(3), np.ones((2, 2)), interval=0)
