@@ -1,4 +1,4 @@
-"""nbval settings for the chapters (the test command runs nbval over every notebook here)."""
+"""nbval settings for the chapters (the test command runs nbval over each notebook)."""
 
 from __future__ import annotations
 

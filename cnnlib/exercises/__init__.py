@@ -34,7 +34,7 @@ class Feedback:
         return self.correct
 
 
-NOT_ANSWERED = Feedback(False, "replace None (or ...) with your answer and run the cell again.")
+NOT_ANSWERED = Feedback(False, "replace None with your answer and run the cell again.")
 
 
 def _is_unanswered(answer: object) -> bool:
