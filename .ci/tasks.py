@@ -64,8 +64,11 @@ def requirements_digest() -> str:
 
 def ensure_environment() -> None:
     """Create `.venv/` and install the pinned requirements if they changed since last time."""
-    if sys.version_info < (3, 10):  # noqa: UP036 - this script runs on any Python
-        sys.exit("Python 3.10 or newer is needed (TensorFlow 2.21 supports 3.10 to 3.13).")
+    if not (3, 11) <= sys.version_info[:2] <= (3, 13):
+        sys.exit(
+            f"Python 3.11 to 3.13 is needed (the pinned TensorFlow 2.21 and NumPy 2.4 have "
+            f"wheels for those), not {sys.version.split()[0]}: run this script with one of them."
+        )
     if not venv_python().exists():
         say(f"creating a virtual environment in {VENV.relative_to(ROOT)}/")
         venv.EnvBuilder(with_pip=True).create(VENV)
@@ -194,7 +197,7 @@ def execute(args: argparse.Namespace) -> None:
             store_widget_state=True,
             resources={"metadata": {"path": str(path.parent)}},
         )
-        name = path.relative_to(ROOT)
+        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         say(f"executing {name} (full mode)")
         start = time.perf_counter()
         try:

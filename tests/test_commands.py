@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -28,3 +34,35 @@ def test_ci_runs_exactly_the_readme_test_command():
     ]
     assert "python3 .ci/tasks.py test" in lines
     assert (ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run must be executable"
+
+
+def execute(notebook: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(ROOT / ".ci" / "tasks.py"), "execute", str(notebook)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+
+
+def write_notebook(path: Path, *sources: str) -> None:
+    notebook = new_notebook(cells=[new_code_cell(source) for source in sources])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, path)
+
+
+def test_execute_runs_in_full_mode_in_order_and_keeps_timing(tmp_path):
+    path = tmp_path / "ok.ipynb"
+    write_notebook(path, "import os\nprint(os.environ.get('CNNLIB_QUICK', 'full'))", "1 + 1")
+    result = execute(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    cells = json.loads(path.read_text())["cells"]
+    assert [cell["execution_count"] for cell in cells] == [1, 2]
+    assert "".join(cells[0]["outputs"][0]["text"]) == "full\n"  # quick mode is switched off
+    assert all("shell.execute_reply" in cell["metadata"]["execution"] for cell in cells)
+
+
+def test_execute_stops_at_the_first_error_and_leaves_the_file_alone(tmp_path):
+    path = tmp_path / "broken.ipynb"
+    write_notebook(path, "raise RuntimeError('boom')", "print('never')")
+    before = path.read_bytes()
+    result = execute(path)
+    assert result.returncode != 0
+    assert "boom" in result.stdout + result.stderr
+    assert path.read_bytes() == before
