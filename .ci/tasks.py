@@ -77,33 +77,20 @@ def ensure_environment() -> None:
         return
     say("installing requirements.txt into .venv/ (a few minutes the first time)")
     start = time.perf_counter()
-    run(
-        [
-            str(venv_python()),
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "-q",
-            "-r",
-            "requirements.txt",
-        ]
-    )
+    pip = [str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    run([*pip, "-r", "requirements.txt"])
     STAMP.write_text(digest)
     say(f"installed in {time.perf_counter() - start:.0f} s")
 
 
-def keras_home() -> Path:
-    """Where Keras keeps its cache: `$KERAS_HOME`, else `~/.keras` (as Keras itself decides)."""
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
-
-
 def seed_keras_cache() -> None:
     """Copy ../shared/data into the Keras cache, never overwriting a file that is there."""
+    from cnnlib.data import keras_cache_dir
+
     if not SHARED_DATA.is_dir():
         say(f"{SHARED_DATA} not found: the datasets come from their public sources")
         return
-    datasets = keras_home() / "datasets"
+    datasets = keras_cache_dir()
     datasets.mkdir(parents=True, exist_ok=True)
     copied = 0
     for name in SHARED_DATASETS:
@@ -120,15 +107,12 @@ def seed_keras_cache() -> None:
 
 def fetch_datasets() -> None:
     """Fill the Keras cache through cnnlib's loaders, so that the tests never download."""
+    from cnnlib import data
+
     say("making sure the datasets are in the Keras cache (downloads only what is missing)")
-    run(
-        [
-            sys.executable,
-            "-c",
-            "from cnnlib import data; data.load_mnist(); data.load_fashion_mnist(); "
-            "data.cats_vs_dogs_dir()",
-        ]
-    )
+    data.load_mnist()
+    data.load_fashion_mnist()
+    data.cats_vs_dogs_dir()
 
 
 def configure_environment() -> None:
@@ -145,16 +129,8 @@ def configure_environment() -> None:
 
 
 def build(_: argparse.Namespace) -> None:
-    run(
-        [
-            sys.executable,
-            "-c",
-            "from jupyter_book.cli.main import main; main()",
-            "build",
-            ".",
-            "--keep-going",
-        ]
-    )
+    jupyter_book = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()"]
+    run([*jupyter_book, "build", ".", "--keep-going"])
     index = ROOT / "_build" / "html" / "index.html"
     print(f"\nThe book is built: {index}")
 

@@ -135,7 +135,7 @@ def _check_images_and_labels(
         raise DataFileError(
             f"{images_path} holds {len(images)} images but {labels_path} holds {len(labels)} labels"
         )
-    return images.astype(np.uint8), labels.astype(np.uint8)
+    return np.asarray(images, dtype=np.uint8), np.asarray(labels, dtype=np.uint8)
 
 
 def _load_idx_dataset(

@@ -52,6 +52,11 @@ def _titles(titles: Sequence[str] | None, count: int) -> list[str]:
     return list(titles)
 
 
+def _check_size(size: float) -> None:
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size < 100:
+        raise ValueError(f"size must be a panel width in inches, from 0 to 100, got {size!r}")
+
+
 def symmetric_limits(*arrays: ArrayLike) -> tuple[float, float]:
     """``(-m, m)`` where ``m`` is the largest absolute value in ``arrays``: zero sits mid-scale.
 
@@ -89,6 +94,7 @@ def image_grid(
     """
     arrays = _images(images)
     labels = _titles(titles, len(arrays))
+    _check_size(size)
     columns = len(arrays) if ncols is None else ncols
     if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
         raise ValueError(f"ncols must be an integer >= 1, got {ncols!r}")
@@ -207,6 +213,7 @@ def matrix_grid(
     if not arrays or any(a.ndim != 2 or a.size == 0 for a in arrays):
         raise ValueError("matrices must be a list of non-empty 2-D arrays")
     labels = _titles(titles, len(arrays))
+    _check_size(size)
     fig, axes = _matrix_axes([a.shape for a in arrays], size)
     rows = max(a.shape[0] for a in arrays)
     for ax, array, label in zip(axes, arrays, labels, strict=True):

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cnnlib import kernels, ops, viz
+from cnnlib._validate import integer
 
 #: The named kernels the playground offers (the 3x3 ones of :mod:`cnnlib.kernels`).
 PLAYGROUND_KERNELS = tuple(name for name in kernels.NAMES if kernels.get(name).shape == (3, 3))
@@ -40,7 +41,7 @@ class KernelPlayground(ipywidgets.VBox):  # type: ignore[misc]
         if initial not in PLAYGROUND_KERNELS:
             raise ValueError(f"initial must be one of {', '.join(PLAYGROUND_KERNELS)}")
         self.image = picture
-        self.dpi = dpi
+        self.dpi = integer(dpi, "dpi", 10)
         self.choice = ipywidgets.Dropdown(
             options=[*PLAYGROUND_KERNELS, CUSTOM], value=initial, description="kernel"
         )

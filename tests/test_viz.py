@@ -39,6 +39,8 @@ def test_image_grid_wraps_into_rows_and_shows_rgb_images():
         (lambda: viz.image_grid([np.zeros((4, 4))], ["a", "b"]), "titles must be a list of 1"),
         (lambda: viz.image_grid([np.zeros((4, 4))], ncols=0), "ncols must be"),
         (lambda: viz.image_grid([np.zeros((4, 4))], cmap="nope"), "cmap must be"),
+        (lambda: viz.image_grid([np.zeros((4, 4))], size=0), "size must be"),
+        (lambda: viz.matrix_grid([np.eye(2)], size=-1), "size must be"),
         (lambda: viz.matrix_grid([]), "matrices must be"),
         (lambda: viz.matrix_grid([np.zeros(3)]), "matrices must be"),
         (lambda: viz.filter_response(np.zeros((4, 4, 3)), np.eye(3)), "image must be a grey"),

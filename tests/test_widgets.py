@@ -49,3 +49,8 @@ def test_playground_offers_only_3x3_kernels():
 def test_bad_input_raises_value_error(image, initial, message):
     with pytest.raises(ValueError, match=message):
         widgets.KernelPlayground(image, initial=initial)
+
+
+def test_bad_resolution_raises_value_error():
+    with pytest.raises(ValueError, match="dpi must be an integer >= 10"):
+        widgets.KernelPlayground(IMAGE, dpi=0)
