@@ -153,7 +153,7 @@ def _load_idx_dataset(
             arrays["x_test"], arrays["y_test"], (paths["x_test"], paths["y_test"])
         )
         return train, test
-    cached = keras_cache_dir() / fallback_file if fallback_file else None
+    cached = directory.parent / fallback_file if fallback_file else None
     if cached is None or not cached.is_file():
         _require_download(folder, directory)
     runtime.quiet_tensorflow()

@@ -26,6 +26,7 @@ from matplotlib.patches import Rectangle
 from numpy.typing import ArrayLike, NDArray
 
 from cnnlib import ops
+from cnnlib._validate import integer
 
 #: Colour map for signed responses (edges, derivatives): blue negative, white zero, red positive.
 SIGNED_CMAP = "RdBu_r"
@@ -95,9 +96,7 @@ def image_grid(
     arrays = _images(images)
     labels = _titles(titles, len(arrays))
     _check_size(size)
-    columns = len(arrays) if ncols is None else ncols
-    if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
-        raise ValueError(f"ncols must be an integer >= 1, got {ncols!r}")
+    columns = len(arrays) if ncols is None else integer(ncols, "ncols", 1)
     if cmap not in mpl.colormaps:
         raise ValueError(f"cmap must be a matplotlib colour map name, got {cmap!r}")
     planes = [a for a in arrays if a.ndim == 2]
@@ -285,8 +284,7 @@ def sliding_window_animation(
         )
     if weights.shape[0] > values.shape[0] or weights.shape[1] > values.shape[1]:
         raise ValueError(f"kernel {weights.shape} must fit inside image {values.shape}")
-    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
-        raise ValueError(f"interval must be a positive number of milliseconds, got {interval!r}")
+    interval = integer(interval, "interval", 1)
     output = ops.apply_kernel(values, weights, padding="valid")
     kh, kw = weights.shape
     rows = values.shape[0]
