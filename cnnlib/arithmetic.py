@@ -1,7 +1,8 @@
-"""Convolution arithmetic along one spatial axis: output sizes and the padding Keras applies.
+"""Convolution arithmetic: output sizes, the padding Keras applies, receptive fields, parameters.
 
-Everything here works on one axis at a time (a height or a width), so non-square inputs and
-kernels are handled by calling a function once per axis.
+The size functions work on one spatial axis at a time (a height or a width), so non-square
+inputs and kernels are handled by calling a function once per axis. Every answer is checked in
+the tests against the shapes that real Keras layers produce.
 
 >>> conv_output_size(5, kernel=3, stride=2, padding="same")
 3
@@ -11,7 +12,11 @@ kernels are handled by calling a function once per axis.
 
 from __future__ import annotations
 
-from cnnlib._validate import integer
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from cnnlib._validate import integer, integer_pair
 
 #: A padding specification for one axis: a mode, one amount for both sides, or (before, after).
 Padding = str | int | tuple[int, int]
@@ -107,3 +112,224 @@ def conv_output_size(
             f"the padded input (n={n}, padding={padding!r}, dilation={dilation})"
         )
     return (padded - span) // stride + 1
+
+
+def pool_output_size(
+    n: int, pool_size: int, stride: int | None = None, padding: Padding = "valid"
+) -> int:
+    """Number of output positions of a pooling window along one axis.
+
+    Pooling slides a window like a convolution, so the formula is :func:`conv_output_size`'s;
+    the only difference is that ``stride`` defaults to ``pool_size`` (non-overlapping windows),
+    as in ``keras.layers.MaxPooling2D``.
+
+    >>> pool_output_size(28, 2)
+    14
+    >>> pool_output_size(7, 2), pool_output_size(7, 2, padding="same")
+    (3, 4)
+    >>> pool_output_size(13, 3, stride=2)
+    6
+    """
+    pool_size = integer(pool_size, "pool_size", 1)
+    stride = pool_size if stride is None else integer(stride, "stride", 1)
+    return conv_output_size(n, pool_size, stride, padding)
+
+
+def conv_transpose_output_size(
+    n: int,
+    kernel: int,
+    stride: int = 1,
+    padding: str = "valid",
+    output_padding: int | None = None,
+    dilation: int = 1,
+) -> int:
+    """Output length of a transposed convolution, as ``keras.layers.Conv2DTranspose`` computes it.
+
+    A transposed convolution maps ``n`` positions back to the input length of the forward
+    convolution it undoes. Several input lengths give the same forward output (with stride 2,
+    both 7 and 8 give 4), so the answer is ambiguous; Keras picks
+    ``n * stride + max(span - stride, 0)`` for ``"valid"`` and ``n * stride`` for ``"same"``,
+    and ``output_padding`` (smaller than ``stride``) chooses another one explicitly:
+    ``(n - 1) * stride + span - 2 * pad + output_padding`` with ``pad`` 0 for ``"valid"`` and
+    ``span // 2`` for ``"same"``.
+
+    >>> conv_transpose_output_size(4, kernel=3, stride=2, padding="same")
+    8
+    >>> conv_transpose_output_size(4, kernel=3, stride=2, padding="same", output_padding=0)
+    7
+    >>> conv_transpose_output_size(7, kernel=3, stride=2)
+    15
+    """
+    n = integer(n, "n", 1)
+    stride = integer(stride, "stride", 1)
+    span = effective_kernel_size(kernel, dilation)
+    if padding not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    if output_padding is None:
+        if padding == "valid":
+            return n * stride + max(span - stride, 0)
+        return n * stride
+    output_padding = integer(output_padding, "output_padding", 0)
+    if output_padding >= stride:
+        raise ValueError(
+            f"output_padding must be smaller than stride ({stride}), got {output_padding}"
+        )
+    pad = 0 if padding == "valid" else span // 2
+    length = (n - 1) * stride + span - 2 * pad + output_padding
+    # The result must be a length from which the forward convolution gives back n positions;
+    # with "same" and an even kernel it is not always, and TensorFlow refuses those cases.
+    if length < 1 or (padding == "same" and -(-length // stride) != n):
+        raise ValueError(
+            f"output_padding: it gives an output of {length} positions, from which a {padding!r} "
+            f"convolution would not give back n={n} (kernel={kernel}, stride={stride}, "
+            f"dilation={dilation}); Keras refuses it too"
+        )
+    return length
+
+
+def conv_params(
+    kernel: int | tuple[int, int], in_channels: int, filters: int, use_bias: bool = True
+) -> int:
+    """Trainable parameters of a ``Conv2D`` layer: ``(kh * kw * in_channels + 1) * filters``.
+
+    Each of the ``filters`` filters has one weight per kernel tap and input channel, plus one
+    bias. The count does not depend on the size of the image.
+
+    >>> conv_params(3, in_channels=1, filters=32)
+    320
+    >>> conv_params((3, 3), in_channels=32, filters=64)
+    18496
+    """
+    kernel_h, kernel_w = integer_pair(kernel, "kernel")
+    in_channels = integer(in_channels, "in_channels", 1)
+    filters = integer(filters, "filters", 1)
+    return (kernel_h * kernel_w * in_channels + int(bool(use_bias))) * filters
+
+
+def dense_params(inputs: int, units: int, use_bias: bool = True) -> int:
+    """Trainable parameters of a ``Dense`` layer: ``(inputs + 1) * units``.
+
+    >>> dense_params(576, 64)
+    36928
+    """
+    inputs = integer(inputs, "inputs", 1)
+    units = integer(units, "units", 1)
+    return (inputs + int(bool(use_bias))) * units
+
+
+@dataclass(frozen=True)
+class LayerGeometry:
+    """What the receptive-field calculation needs to know of one layer, along one axis.
+
+    ``kernel`` is the window size (the pool size for a pooling layer), ``padding`` is any
+    :data:`Padding`. Build one by hand or from a Keras layer with :meth:`from_keras`.
+
+    >>> LayerGeometry("pool", kernel=2, stride=2)
+    LayerGeometry(name='pool', kernel=2, stride=2, padding='valid', dilation=1)
+    """
+
+    name: str
+    kernel: int
+    stride: int = 1
+    padding: Padding = "valid"
+    dilation: int = 1
+
+    def __post_init__(self) -> None:
+        integer(self.kernel, "kernel", 1)
+        integer(self.stride, "stride", 1)
+        integer(self.dilation, "dilation", 1)
+        resolve_padding(64, self.kernel, self.stride, self.padding, self.dilation)
+
+    @classmethod
+    def from_keras(cls, layer: object, axis: int = 0) -> LayerGeometry:
+        """The geometry of a Keras convolution or pooling layer along ``axis`` (0 = height).
+
+        Any layer with ``kernel_size`` or ``pool_size`` and ``strides`` works (``Conv2D``,
+        ``MaxPooling2D``, ``AveragePooling2D``, :class:`cnnlib.layers.L2Pooling2D`, ...).
+
+        >>> import keras
+        >>> LayerGeometry.from_keras(keras.layers.MaxPooling2D(2, name="pool1"))
+        LayerGeometry(name='pool1', kernel=2, stride=2, padding='valid', dilation=1)
+        """
+        if axis not in (0, 1):
+            raise ValueError(f"axis must be 0 (height) or 1 (width), got {axis!r}")
+        window = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
+        strides = getattr(layer, "strides", None)
+        if window is None or strides is None:
+            raise ValueError(
+                f"layer: {type(layer).__name__} {getattr(layer, 'name', '')!r} has no window; "
+                "pass only convolution and pooling layers"
+            )
+        dilation = getattr(layer, "dilation_rate", (1, 1))
+        return cls(
+            name=str(getattr(layer, "name", type(layer).__name__)),
+            kernel=int(window[axis]),
+            stride=int(strides[axis]),
+            padding=str(getattr(layer, "padding", "valid")),
+            dilation=int(dilation[axis]),
+        )
+
+
+class ReceptiveField(NamedTuple):
+    """The receptive field after one layer of a stack, along one axis.
+
+    Output position ``i`` of the layer sees input pixels ``start + i * jump`` to
+    ``start + i * jump + size - 1`` (positions below 0 or beyond the input are padding).
+    ``output_size`` is the layer's output length when the input length was given.
+    """
+
+    name: str
+    size: int
+    jump: int
+    start: int
+    output_size: int | None
+
+
+def receptive_field(
+    layers: Sequence[LayerGeometry | object], input_size: int | None = None, axis: int = 0
+) -> list[ReceptiveField]:
+    """Receptive-field size, jump (cumulative stride) and start after every layer of a stack.
+
+    Each layer widens the field by ``(span - 1) * jump`` input pixels, where ``span`` is its
+    dilated window and ``jump`` the distance in input pixels between neighbouring positions of
+    its input; then the jump is multiplied by the stride, and the start moves back by the
+    padding before. ``layers`` holds :class:`LayerGeometry` objects or Keras convolution and
+    pooling layers. ``input_size`` is needed when a layer pads ``"same"`` (the padding Keras
+    applies depends on the length), and gives each row its ``output_size``.
+
+    >>> stack = [LayerGeometry("conv1", 3), LayerGeometry("pool", 2, 2), LayerGeometry("conv2", 3)]
+    >>> [(row.name, row.size, row.jump, row.start) for row in receptive_field(stack)]
+    [('conv1', 3, 1, 0), ('pool', 4, 2, 0), ('conv2', 8, 2, 0)]
+    """
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence) or not layers:
+        raise ValueError("layers must be a non-empty sequence of layers")
+    geometries = [
+        layer if isinstance(layer, LayerGeometry) else LayerGeometry.from_keras(layer, axis)
+        for layer in layers
+    ]
+    length = None if input_size is None else integer(input_size, "input_size", 1)
+    size, jump, start = 1, 1, 0
+    rows = []
+    for layer in geometries:
+        if length is None:
+            if layer.padding == "same":
+                raise ValueError(
+                    f"input_size is needed: layer {layer.name!r} pads 'same', and the padding "
+                    "Keras applies depends on the input length"
+                )
+            before, _ = resolve_padding(
+                64, layer.kernel, layer.stride, layer.padding, layer.dilation
+            )
+        else:
+            before, _ = resolve_padding(
+                length, layer.kernel, layer.stride, layer.padding, layer.dilation
+            )
+            length = conv_output_size(
+                length, layer.kernel, layer.stride, layer.padding, layer.dilation
+            )
+        span = effective_kernel_size(layer.kernel, layer.dilation)
+        size += (span - 1) * jump
+        start -= before * jump
+        jump *= layer.stride
+        rows.append(ReceptiveField(layer.name, size, jump, start, length))
+    return rows

@@ -19,7 +19,13 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
 
 from cnnlib._validate import integer_pair
-from cnnlib.arithmetic import PADDING_MODES, Padding, conv_output_size, resolve_padding
+from cnnlib.arithmetic import (
+    PADDING_MODES,
+    Padding,
+    conv_output_size,
+    conv_transpose_output_size,
+    resolve_padding,
+)
 
 #: Padding of a 2-D operation: a mode (``"valid"``, ``"same"``, ``"full"``), one amount for every
 #: side, ``(height, width)`` amounts, or ``((top, bottom), (left, right))``.
@@ -159,3 +165,195 @@ def apply_kernel(
     filtered = conv2d(batch, kernel_array[:, :, np.newaxis, np.newaxis], padding=padding)
     result = np.moveaxis(filtered[..., 0], 0, -1)
     return result if image_array.ndim == 3 else result[..., 0]
+
+
+POOL_MODES = ("max", "avg", "l2")
+
+
+def pool2d(
+    x: ArrayLike,
+    pool_size: int | tuple[int, int] = 2,
+    stride: int | tuple[int, int] | None = None,
+    padding: str = "valid",
+    mode: str = "max",
+) -> NDArray[np.floating]:
+    """2-D pooling of every channel on its own, as Keras's pooling layers compute it.
+
+    Args:
+        x: input of shape ``(batch, height, width, channels)``.
+        pool_size: window size, an int or ``(height, width)``.
+        stride: step between windows; ``None`` means ``pool_size`` (windows side by side).
+        padding: ``"valid"`` or ``"same"``. Padded positions never count: a max ignores them
+            and an average divides by the number of real pixels in the window, as
+            ``MaxPooling2D`` and ``AveragePooling2D`` do; for ``"l2"`` they add nothing.
+        mode: ``"max"``, ``"avg"`` (mean), or ``"l2"`` (square root of the sum of squares,
+            as :class:`cnnlib.layers.L2Pooling2D`).
+
+    Returns:
+        An array of shape ``(batch, out_height, out_width, channels)``.
+
+    >>> x = np.array([[1, 2, 0, 0], [3, 4, 0, 1], [0, 0, 5, 0], [0, 0, 0, 0]], float)
+    >>> pool2d(x.reshape(1, 4, 4, 1))[0, :, :, 0]
+    array([[4., 1.],
+           [0., 5.]])
+    >>> pool2d(x.reshape(1, 4, 4, 1), mode="avg")[0, :, :, 0]
+    array([[2.5 , 0.25],
+           [0.  , 1.25]])
+    """
+    x = _as_float_array(x, "x", 4)
+    if min(x.shape) < 1:
+        raise ValueError(f"x must not have empty axes, got shape {x.shape}")
+    if mode not in POOL_MODES:
+        raise ValueError(f"mode must be one of {POOL_MODES}, got {mode!r}")
+    if padding not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    pool_h, pool_w = integer_pair(pool_size, "pool_size")
+    stride_h, stride_w = (pool_h, pool_w) if stride is None else integer_pair(stride, "stride")
+    batch, height, width, channels = x.shape
+    out_h = conv_output_size(height, pool_h, stride_h, padding)
+    out_w = conv_output_size(width, pool_w, stride_w, padding)
+    top, bottom = resolve_padding(height, pool_h, stride_h, padding)
+    left, right = resolve_padding(width, pool_w, stride_w, padding)
+    pads = ((0, 0), (top, bottom), (left, right), (0, 0))
+
+    def windows(array: NDArray[np.floating]) -> NDArray[np.floating]:
+        # (batch, out_h, out_w, channels, pool_h * pool_w): every window's values, flattened.
+        view = sliding_window_view(array, (pool_h, pool_w), axis=(1, 2))
+        view = view[:, ::stride_h, ::stride_w][:, :out_h, :out_w]
+        return view.reshape(*view.shape[:4], pool_h * pool_w)
+
+    if mode == "max":
+        result: NDArray[np.floating] = windows(np.pad(x, pads, constant_values=-np.inf)).max(-1)
+    elif mode == "l2":
+        result = np.sqrt(windows(np.pad(x * x, pads)).sum(-1))
+    else:
+        counts = windows(np.pad(np.ones((1, height, width, 1), x.dtype), pads)).sum(-1)
+        result = windows(np.pad(x, pads)).sum(-1) / counts
+    return result
+
+
+def global_avg_pool(x: ArrayLike, keepdims: bool = False) -> NDArray[np.floating]:
+    """The mean of every feature map, as ``keras.layers.GlobalAveragePooling2D``.
+
+    ``(batch, height, width, channels)`` becomes ``(batch, channels)``, or
+    ``(batch, 1, 1, channels)`` with ``keepdims=True``.
+
+    >>> global_avg_pool(np.arange(8.0).reshape(1, 2, 2, 2))
+    array([[3., 4.]])
+    """
+    array = _as_float_array(x, "x", 4)
+    if min(array.shape) < 1:
+        raise ValueError(f"x must not have empty axes, got shape {array.shape}")
+    mean: NDArray[np.floating] = array.mean(axis=(1, 2), keepdims=keepdims)
+    return mean
+
+
+def upsample2d(x: ArrayLike, size: int | tuple[int, int] = 2) -> NDArray[np.floating]:
+    """Nearest-neighbour upsampling, as ``keras.layers.UpSampling2D``: repeat rows and columns.
+
+    >>> upsample2d(np.array([[1.0, 2.0]]).reshape(1, 1, 2, 1))[0, :, :, 0]
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.]])
+    """
+    array = _as_float_array(x, "x", 4)
+    size_h, size_w = integer_pair(size, "size")
+    repeated: NDArray[np.floating] = np.repeat(np.repeat(array, size_h, axis=1), size_w, axis=2)
+    return repeated
+
+
+def conv2d_transpose(
+    x: ArrayLike,
+    kernel: ArrayLike,
+    bias: ArrayLike | None = None,
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: str = "valid",
+    output_padding: int | tuple[int, int] | None = None,
+    dilation: int | tuple[int, int] = 1,
+) -> NDArray[np.floating]:
+    """Transposed convolution, as ``keras.layers.Conv2DTranspose`` computes it.
+
+    Every input pixel stamps the kernel, scaled by its value, onto the output, ``stride``
+    pixels apart from its neighbour's stamp; where stamps overlap they add up. The output is
+    then cropped (``"same"``) to the length that
+    :func:`cnnlib.arithmetic.conv_transpose_output_size` gives.
+
+    Args:
+        x: input of shape ``(batch, height, width, in_channels)``.
+        kernel: weights in Keras's ``Conv2DTranspose`` layout,
+            ``(kernel_height, kernel_width, out_channels, in_channels)``.
+        bias: ``None`` or shape ``(out_channels,)``.
+        stride, dilation: an int or ``(height, width)``.
+        padding: ``"valid"`` or ``"same"``.
+        output_padding: ``None`` or an int / pair smaller than the stride, as in Keras.
+
+    >>> one = np.ones((1, 2, 2, 1))
+    >>> conv2d_transpose(one, np.ones((3, 3, 1, 1)), stride=2)[0, :, :, 0]
+    array([[1., 1., 2., 1., 1.],
+           [1., 1., 2., 1., 1.],
+           [2., 2., 4., 2., 2.],
+           [1., 1., 2., 1., 1.],
+           [1., 1., 2., 1., 1.]])
+    """
+    x = _as_float_array(x, "x", 4)
+    kernel = _as_float_array(kernel, "kernel", 4)
+    if min(kernel.shape) < 1 or min(x.shape) < 1:
+        raise ValueError(f"x {x.shape} and kernel {kernel.shape} must not have empty axes")
+    batch, height, width, channels = x.shape
+    kernel_h, kernel_w, out_channels, kernel_in = kernel.shape
+    if kernel_in != channels:
+        raise ValueError(
+            f"kernel: expected {channels} input channels in its last axis (Conv2DTranspose "
+            f"layout (kh, kw, out, in)), got {kernel_in} (kernel shape {kernel.shape})"
+        )
+    strides = integer_pair(stride, "stride")
+    dilations = integer_pair(dilation, "dilation")
+    extras: tuple[int | None, int | None] = (
+        (None, None)
+        if output_padding is None
+        else integer_pair(output_padding, "output_padding", 0)
+    )
+    lengths = [
+        conv_transpose_output_size(n, k, s, padding, extra, d)
+        for n, k, s, extra, d in zip(
+            (height, width), (kernel_h, kernel_w), strides, extras, dilations, strict=True
+        )
+    ]
+    # Keras calls TensorFlow with these output lengths, which crops the start by the "same"
+    # padding TensorFlow would apply to a forward convolution from that length.
+    crops = [
+        0 if padding == "valid" else max((n - 1) * s + (k - 1) * d + 1 - length, 0) // 2
+        for n, k, s, d, length in zip(
+            (height, width), (kernel_h, kernel_w), strides, dilations, lengths, strict=True
+        )
+    ]
+    dtype = np.result_type(x.dtype, kernel.dtype)
+    full_h = max(
+        (height - 1) * strides[0] + (kernel_h - 1) * dilations[0] + 1, crops[0] + lengths[0]
+    )
+    full_w = max(
+        (width - 1) * strides[1] + (kernel_w - 1) * dilations[1] + 1, crops[1] + lengths[1]
+    )
+    full = np.zeros((batch, full_h, full_w, out_channels), dtype)
+    # One stamp per kernel tap (a loop over the kernel, not over pixels): tap (i, j) sends
+    # input pixel (r, c) to output (r * stride + i * dilation, c * stride + j * dilation).
+    stamps = np.einsum("bhwc,ijoc->ijbhwo", x.astype(dtype, copy=False), kernel.astype(dtype))
+    for i in range(kernel_h):
+        for j in range(kernel_w):
+            rows = slice(
+                i * dilations[0], i * dilations[0] + (height - 1) * strides[0] + 1, strides[0]
+            )
+            cols = slice(
+                j * dilations[1], j * dilations[1] + (width - 1) * strides[1] + 1, strides[1]
+            )
+            full[:, rows, cols, :] += stamps[i, j]
+    out = full[:, crops[0] : crops[0] + lengths[0], crops[1] : crops[1] + lengths[1], :]
+    if bias is not None:
+        bias_array = _as_float_array(bias, "bias", 1)
+        if bias_array.shape != (out_channels,):
+            raise ValueError(
+                f"bias must have shape ({out_channels},), one value per output channel, got "
+                f"{bias_array.shape}"
+            )
+        out = out + bias_array.astype(dtype, copy=False)
+    return out
