@@ -209,7 +209,7 @@ def pool2d(
         raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
     pool_h, pool_w = integer_pair(pool_size, "pool_size")
     stride_h, stride_w = (pool_h, pool_w) if stride is None else integer_pair(stride, "stride")
-    batch, height, width, channels = x.shape
+    _, height, width, _ = x.shape
     out_h = conv_output_size(height, pool_h, stride_h, padding)
     out_w = conv_output_size(width, pool_w, stride_w, padding)
     top, bottom = resolve_padding(height, pool_h, stride_h, padding)

@@ -25,8 +25,8 @@ from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 from numpy.typing import ArrayLike, NDArray
 
-from cnnlib import ops
-from cnnlib._validate import integer
+from cnnlib import arithmetic, ops
+from cnnlib._validate import integer, integer_pair
 
 #: Colour map for signed responses (edges, derivatives): blue negative, white zero, red positive.
 SIGNED_CMAP = "RdBu_r"
@@ -331,3 +331,127 @@ def sliding_window_animation(
     )
     plt.close(fig)  # the animation is shown through its HTML player, not as a still figure
     return animation
+
+
+#: Colours of the window drawings: real input cells, zero padding, unused input, kernel taps.
+_INPUT, _PADDING, _UNUSED = "white", "0.82", "#f3d9a4"
+_TAPS = mpl.colormaps["tab10"]
+
+
+def conv_windows(
+    n: int,
+    kernel: int,
+    stride: int = 1,
+    padding: arithmetic.Padding = "valid",
+    dilation: int = 1,
+    ax: Axes | None = None,
+) -> Figure:
+    """Every window position of a convolution along one axis, one row per output position.
+
+    The top row is the input: the ``n`` real pixels numbered from 0, grey zero-padding cells on
+    either side, and, in sand colour, pixels that no window reaches (a stride that does not
+    divide evenly). Each row below is one output position, its kernel taps drawn as coloured
+    cells (with gaps when the kernel is dilated).
+
+    >>> fig = conv_windows(5, kernel=3, stride=2)
+    >>> fig.axes[0].get_title()
+    'n=5, kernel=3, stride=2, padding=valid, dilation=1: 2 outputs'
+    """
+    outputs = arithmetic.conv_output_size(n, kernel, stride, padding, dilation)
+    before, after = arithmetic.resolve_padding(n, kernel, stride, padding, dilation)
+    span = arithmetic.effective_kernel_size(kernel, dilation)
+    if ax is None:
+        width = 0.42 * (n + before + after) + 1.2
+        _, ax = plt.subplots(figsize=(width, 0.42 * (outputs + 1) + 0.9), layout="constrained")
+    starts = np.arange(outputs) * stride - before  # first tap of each window, in input positions
+    reached = np.zeros(n, dtype=bool)
+    for start in starts:
+        taps = start + np.arange(kernel) * dilation
+        reached[taps[(taps >= 0) & (taps < n)]] = True
+    for position in range(-before, n + after):
+        inside = 0 <= position < n
+        fill = _PADDING if not inside else (_INPUT if reached[position] else _UNUSED)
+        ax.add_patch(Rectangle((position - 0.5, -0.5), 1, 1, facecolor=fill, edgecolor="0.3"))
+        ax.text(position, 0, str(position) if inside else "0", ha="center", va="center",
+                fontsize=9, color="black" if inside else "0.45")  # fmt: skip
+    for row, start in enumerate(starts, start=1):
+        colour = _TAPS(row % 10)
+        ax.plot([start, start + span - 1], [row, row], color=colour, linewidth=1.5, zorder=1)
+        for tap in start + np.arange(kernel) * dilation:
+            ax.add_patch(Rectangle((tap - 0.4, row - 0.4), 0.8, 0.8, facecolor=colour, zorder=2))
+        ax.text(-before - 0.8, row, f"out {row - 1}", ha="right", va="center", fontsize=9)
+    ax.text(-before - 0.8, 0, "input", ha="right", va="center", fontsize=9, weight="bold")
+    ax.set_xlim(-before - 3.2, n + after - 0.4)
+    ax.set_ylim(outputs + 0.6, -0.6)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    name = padding if isinstance(padding, str) else repr(padding)
+    ax.set_title(
+        f"n={n}, kernel={kernel}, stride={stride}, padding={name}, dilation={dilation}: "
+        f"{outputs} output{'s' if outputs != 1 else ''}",
+        fontsize=10,
+    )
+    return ax.figure  # type: ignore[return-value]
+
+
+def padded_grid(
+    height: int,
+    width: int,
+    kernel: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: arithmetic.Padding = "valid",
+    dilation: int | tuple[int, int] = 1,
+    ax: Axes | None = None,
+) -> Figure:
+    """The 2-D input with its zero padding, the first window (blue) and the last one (orange).
+
+    ``padding`` is any one-axis padding of :mod:`cnnlib.arithmetic`, applied to both axes.
+    Padding cells are grey; the title gives the padding on each side and the output shape.
+    With ``padding="same"`` and stride 2 the picture shows Keras padding more at the bottom
+    and right than at the top and left.
+
+    >>> fig = padded_grid(6, 6, kernel=3, stride=2, padding="same")
+    >>> print(fig.axes[0].get_title())
+    input 6x6 -> output 3x3
+    padding top 0, bottom 1, left 0, right 1
+    """
+    (kh, kw), (sh, sw), (dh, dw) = (
+        integer_pair(kernel, "kernel"),
+        integer_pair(stride, "stride"),
+        integer_pair(dilation, "dilation"),
+    )
+    out_h = arithmetic.conv_output_size(height, kh, sh, padding, dh)
+    out_w = arithmetic.conv_output_size(width, kw, sw, padding, dw)
+    top, bottom = arithmetic.resolve_padding(height, kh, sh, padding, dh)
+    left, right = arithmetic.resolve_padding(width, kw, sw, padding, dw)
+    if ax is None:
+        cell = 0.4
+        _, ax = plt.subplots(
+            figsize=(cell * (width + left + right) + 0.6, cell * (height + top + bottom) + 0.9),
+            layout="constrained",
+        )
+    for row in range(-top, height + bottom):
+        for column in range(-left, width + right):
+            inside = 0 <= row < height and 0 <= column < width
+            ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, edgecolor="0.5",
+                                   facecolor=_INPUT if inside else _PADDING))  # fmt: skip
+    for (row, column), colour in (((0, 0), "tab:blue"), ((out_h - 1, out_w - 1), "tab:orange")):
+        top_row, first_column = row * sh - top, column * sw - left
+        for i in range(kh):
+            for j in range(kw):
+                ax.add_patch(Rectangle(
+                    (first_column + j * dw - 0.35, top_row + i * dh - 0.35), 0.7, 0.7,
+                    facecolor=colour, alpha=0.55, edgecolor=colour))  # fmt: skip
+        span_h, span_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
+        ax.add_patch(Rectangle((first_column - 0.5, top_row - 0.5), span_w, span_h, fill=False,
+                               edgecolor=colour, linewidth=2.5))  # fmt: skip
+    ax.set_xlim(-left - 0.6, width + right - 0.4)
+    ax.set_ylim(height + bottom - 0.4, -top - 0.6)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(
+        f"input {height}x{width} -> output {out_h}x{out_w}\n"
+        f"padding top {top}, bottom {bottom}, left {left}, right {right}",
+        fontsize=10,
+    )
+    return ax.figure  # type: ignore[return-value]

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from cnnlib import kernels, ops, viz
+from cnnlib import arithmetic, kernels, ops, viz
 from cnnlib._validate import integer
 
 #: The named kernels the playground offers (the 3x3 ones of :mod:`cnnlib.kernels`).
@@ -98,3 +98,104 @@ class KernelPlayground(ipywidgets.VBox):  # type: ignore[misc]
             self.choice.value = CUSTOM  # triggers a render
         else:
             self.render()
+
+
+#: The padding choices of the explorer: the three modes, or an explicit amount on both sides.
+EXPLICIT = "explicit"
+
+
+class ConvArithmeticExplorer(ipywidgets.VBox):  # type: ignore[misc]
+    """Sliders for input size, kernel, stride, padding and dilation; the windows they give.
+
+    The picture is :func:`cnnlib.viz.conv_windows` (one row per output position along one axis)
+    next to :func:`cnnlib.viz.padded_grid` (the square input with its padding and the first and
+    last windows); the line above it gives the output size and the formula that produced it.
+    Settings whose kernel does not fit in the padded input say so instead of drawing.
+    """
+
+    def __init__(
+        self,
+        n: int = 5,
+        kernel: int = 3,
+        stride: int = 2,
+        padding: str = "valid",
+        dilation: int = 1,
+        dpi: int = 72,
+    ) -> None:
+        options = (*arithmetic.PADDING_MODES, EXPLICIT)
+        if padding not in options:
+            raise ValueError(f"padding must be one of {', '.join(options)}, got {padding!r}")
+        self.dpi = integer(dpi, "dpi", 10)
+        slider = ipywidgets.IntSlider
+        self.n = slider(value=integer(n, "n", 1), min=1, max=16, description="input n")
+        self.kernel = slider(
+            value=integer(kernel, "kernel", 1), min=1, max=7, description="kernel k"
+        )
+        self.stride = slider(
+            value=integer(stride, "stride", 1), min=1, max=4, description="stride s"
+        )
+        self.dilation = slider(
+            value=integer(dilation, "dilation", 1), min=1, max=3, description="dilation d"
+        )
+        self.padding = ipywidgets.Dropdown(options=options, value=padding, description="padding")
+        self.amount = slider(value=1, min=0, max=4, description="explicit p")
+        self.summary = ipywidgets.HTML()
+        self.view = ipywidgets.Image(format="png")
+        for control in (self.n, self.kernel, self.stride, self.dilation, self.padding, self.amount):
+            control.observe(self._on_change, names="value")
+        controls = ipywidgets.HBox(
+            [
+                ipywidgets.VBox([self.n, self.kernel, self.stride]),
+                ipywidgets.VBox([self.dilation, self.padding, self.amount]),
+            ]
+        )
+        super().__init__([controls, self.summary, self.view])
+        self.render()
+
+    @property
+    def padding_spec(self) -> arithmetic.Padding:
+        """The padding the controls select: a mode name or the explicit amount."""
+        mode = str(self.padding.value)
+        return int(self.amount.value) if mode == EXPLICIT else mode
+
+    def output_size(self) -> int | None:
+        """The output length for the current settings, or ``None`` if the kernel does not fit."""
+        try:
+            return arithmetic.conv_output_size(
+                self.n.value, self.kernel.value, self.stride.value, self.padding_spec,
+                self.dilation.value,
+            )  # fmt: skip
+        except ValueError:
+            return None
+
+    def render(self) -> None:
+        """Recompute the output size and redraw the picture."""
+        n, k, s, d = self.n.value, self.kernel.value, self.stride.value, self.dilation.value
+        self.amount.disabled = self.padding.value != EXPLICIT
+        padding = self.padding_spec
+        span = arithmetic.effective_kernel_size(k, d)
+        size = self.output_size()
+        if size is None:
+            self.summary.value = (
+                f"<b>No output:</b> the dilated kernel spans {span} pixels, more than the "
+                f"padded input."
+            )
+            self.view.value = b""
+            return
+        before, after = arithmetic.resolve_padding(n, k, s, padding, d)
+        self.summary.value = (
+            f"output size = floor(({n} + {before} + {after} - {span}) / {s}) + 1 = <b>{size}</b>"
+            f" &nbsp; (span of the dilated kernel = ({k} - 1) * {d} + 1 = {span})"
+        )
+        figure, (left, right) = plt.subplots(
+            1, 2, figsize=(11, 4.2), layout="constrained", gridspec_kw={"width_ratios": [3, 2]}
+        )
+        viz.conv_windows(n, k, s, padding, d, ax=left)
+        viz.padded_grid(n, n, k, s, padding, d, ax=right)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=self.dpi)
+        plt.close(figure)
+        self.view.value = buffer.getvalue()
+
+    def _on_change(self, _: dict[str, object]) -> None:
+        self.render()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 import pytest
 
@@ -102,3 +103,49 @@ def test_animation_rejects_a_kernel_larger_than_the_image():
         viz.sliding_window_animation(np.eye(2), np.ones((3, 3)))
     with pytest.raises(ValueError, match="interval must be"):
         viz.sliding_window_animation(np.eye(3), np.ones((2, 2)), interval=0)
+
+
+def test_conv_windows_draws_one_row_of_taps_per_output_and_marks_unused_pixels():
+    fig = viz.conv_windows(6, kernel=3, stride=2)  # windows at 0 and 2: pixel 5 is never read
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts]
+    assert labels.count("out 0") == 1 and "out 1" in labels and "out 2" not in labels
+    taps = [p for p in ax.patches if p.get_width() == pytest.approx(0.8)]
+    assert len(taps) == 2 * 3
+    cells = [p for p in ax.patches if p.get_width() == 1]
+    unused = [p for p in cells if matplotlib.colors.to_hex(p.get_facecolor()) == viz._UNUSED]
+    assert len(cells) == 6 and len(unused) == 1
+
+
+def test_conv_windows_shows_the_padding_cells_and_dilated_gaps():
+    ax = viz.conv_windows(4, kernel=2, padding="full", dilation=3).axes[0]
+    cells = [p for p in ax.patches if p.get_width() == 1]
+    assert len(cells) == 4 + 2 * 3  # the span is 4, so 3 zeros on each side
+    assert "7 outputs" in ax.get_title()
+
+
+def test_padded_grid_puts_the_extra_same_padding_at_the_bottom_right():
+    ax = viz.padded_grid(6, 8, kernel=3, stride=2, padding="same").axes[0]
+    assert "top 0, bottom 1, left 0, right 1" in ax.get_title()
+    assert "output 3x4" in ax.get_title()
+    assert (
+        viz.padded_grid(5, 5, 3, padding=(1, 2))
+        .axes[0]
+        .get_title()
+        .startswith("input 5x5 -> output 6x6")
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: viz.conv_windows(2, kernel=3), "kernel"),
+        (lambda: viz.conv_windows(5, kernel=3, stride=0), "stride"),
+        (lambda: viz.conv_windows(5, kernel=3, padding="half"), "padding"),
+        (lambda: viz.padded_grid(5, 5, kernel=0), "kernel"),
+        (lambda: viz.padded_grid(5, 0, kernel=3, padding="same"), "n"),
+    ],
+)
+def test_geometry_drawings_reject_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

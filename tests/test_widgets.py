@@ -54,3 +54,42 @@ def test_bad_input_raises_value_error(image, initial, message):
 def test_bad_resolution_raises_value_error():
     with pytest.raises(ValueError, match="dpi must be an integer >= 10"):
         widgets.KernelPlayground(IMAGE, dpi=0)
+
+
+def test_explorer_reports_the_output_size_of_arithmetic_and_redraws():
+    explorer = widgets.ConvArithmeticExplorer(n=5, kernel=3, stride=2)
+    assert explorer.output_size() == 2
+    assert "<b>2</b>" in explorer.summary.value
+    assert bytes(explorer.view.value).startswith(b"\x89PNG")
+    before = explorer.view.value
+    explorer.padding.value = "same"
+    assert explorer.output_size() == 3
+    assert explorer.view.value != before
+
+
+def test_explorer_explicit_padding_uses_the_amount_slider():
+    explorer = widgets.ConvArithmeticExplorer(n=6, kernel=3, stride=1)
+    assert explorer.amount.disabled
+    explorer.padding.value = widgets.EXPLICIT
+    explorer.amount.value = 2
+    assert not explorer.amount.disabled
+    assert explorer.padding_spec == 2
+    assert explorer.output_size() == 8
+
+
+def test_explorer_says_when_the_kernel_does_not_fit():
+    explorer = widgets.ConvArithmeticExplorer(n=3, kernel=3, dilation=1, stride=1)
+    explorer.dilation.value = 2
+    assert explorer.output_size() is None
+    assert "No output" in explorer.summary.value
+    assert explorer.view.value == b""
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"padding": "half"}, "padding"), ({"n": 0}, "n"), ({"kernel": 2.5}, "kernel"),
+     ({"stride": 0}, "stride"), ({"dilation": 0}, "dilation"), ({"dpi": 0}, "dpi")],
+)  # fmt: skip
+def test_explorer_rejects_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.ConvArithmeticExplorer(**kwargs)
