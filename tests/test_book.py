@@ -85,3 +85,36 @@ def test_citations_resolve_to_the_references_page(html):
     references = page(html, "references")
     assert "Gradient-based learning applied to document recognition" in references
     assert 'href="references.html#id' in page(html, "01_convolution")
+
+
+def glued_values(notebook: dict) -> dict[str, object]:
+    import ast
+
+    values = {}
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                text = output["data"]["application/papermill.record/text/plain"]
+                values[name] = ast.literal_eval(text)
+    return values
+
+
+@pytest.mark.parametrize("notebook", sorted((ROOT / "book").glob("*.ipynb")), ids=lambda p: p.name)
+def test_every_glued_number_in_the_prose_is_on_the_page(html, notebook):
+    content = json.loads(notebook.read_text(encoding="utf-8"))
+    values = glued_values(content)
+    prose = "".join(
+        "".join(cell["source"]) for cell in content["cells"] if cell["cell_type"] == "markdown"
+    )
+    shown = page(html, notebook.stem)
+    for key, spec in re.findall(r"\{glue:text\}`([A-Za-z0-9_]+):?([^`]*)`", prose):
+        expected = format(values[key], spec)
+        assert expected in shown, f"{key}: {expected!r} is not on the page"
+
+
+def test_chapter_2_explorer_has_saved_state_and_a_static_figure(html):
+    chapter = page(html, "02_padding_stride")
+    assert "application/vnd.jupyter.widget-state+json" in chapter
+    assert "IntSliderModel" in chapter  # the five sliders, drawn from the saved state
+    assert chapter.count('class="exercise') == chapter.count('class="solution dropdown') >= 4

@@ -172,6 +172,11 @@ def test_glued_keys_used_in_the_prose_are_glued_in_the_notebook(notebook_path):
 REQUIRED_GLUE = {
     "01_convolution.ipynb": {"ch1_conv_params", "ch1_dense_params"},
     "02_padding_stride.ipynb": {"ch2_stride2_output"},
+    "03_pooling.ipynb": {
+        "ch3_invariance_max_1px",
+        "ch3_invariance_avg_1px",
+        "ch3_rf_mnist_model",
+    },
 }
 
 
