@@ -1,5 +1,6 @@
 """Pictures for the book: image grids with one colour scale, annotated matrices, filter
-responses and the sliding-window animation.
+responses, the sliding-window animation, window geometry, training curves (also read back from
+TensorBoard logs), confusion matrices and misclassified examples.
 
 Each function returns a matplotlib ``Figure`` (or ``FuncAnimation``) and leaves showing it to the
 caller, so a notebook ends the cell with ``plt.show()``.
@@ -12,7 +13,10 @@ caller, so a notebook ends the cell with ``plt.show()``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -455,3 +459,216 @@ def padded_grid(
         fontsize=10,
     )
     return ax.figure  # type: ignore[return-value]
+
+
+# Training curves, confusion matrices, mistakes ---------------------------------------------------
+
+#: The column names of the tidy table :func:`read_tensorboard_scalars` returns.
+SCALAR_COLUMNS = ("run", "tag", "step", "value")
+
+
+def read_tensorboard_scalars(log_dir: str | os.PathLike[str]) -> dict[str, list[Any]]:
+    """Read the scalars of TensorBoard event files back, with TensorBoard's own reader.
+
+    ``log_dir`` is the folder given to ``keras.callbacks.TensorBoard``; each sub-folder with
+    event files (Keras writes ``train`` and ``validation``) is one *run*. The result is a tidy
+    table as a dict of equal-length columns ``run``, ``tag``, ``step`` and ``value`` (one row per
+    logged number, sorted), which ``pandas.DataFrame`` accepts as it is and
+    :func:`plot_history` draws.
+    """
+    from tensorboard.backend.event_processing import event_accumulator
+    from tensorboard.util import tensor_util
+
+    root = Path(log_dir)
+    if not root.is_dir():
+        raise ValueError(f"log_dir {str(log_dir)!r} is not a folder")
+    folders = sorted({path.parent for path in root.rglob("events.out.tfevents.*")})
+    if not folders:
+        raise ValueError(f"log_dir {str(log_dir)!r} holds no TensorBoard event files")
+    rows: list[tuple[str, str, int, float]] = []
+    everything = {event_accumulator.SCALARS: 0, event_accumulator.TENSORS: 0}
+    for folder in folders:
+        run = folder.relative_to(root).as_posix() if folder != root else "."
+        accumulator = event_accumulator.EventAccumulator(str(folder), size_guidance=everything)
+        accumulator.Reload()
+        tags = accumulator.Tags()
+        for tag in tags.get(event_accumulator.SCALARS, []):
+            rows += [(run, tag, e.step, float(e.value)) for e in accumulator.Scalars(tag)]
+        for tag in tags.get(event_accumulator.TENSORS, []):  # tf.summary v2 writes tensors
+            for event in accumulator.Tensors(tag):
+                value = tensor_util.make_ndarray(event.tensor_proto)
+                if value.size == 1 and np.issubdtype(value.dtype, np.number):
+                    rows.append((run, tag, event.step, float(value.reshape(()))))
+    rows.sort()
+    return {name: [row[i] for row in rows] for i, name in enumerate(SCALAR_COLUMNS)}
+
+
+def _history_dict(history: object) -> dict[str, list[float]]:
+    """A ``History``, a ``history.history`` dict or a scalar table, as ``{metric: values}``."""
+    values = getattr(history, "history", history)
+    if not isinstance(values, dict) or not values:
+        raise ValueError(
+            "history must be a keras History, its .history dict, or the table of "
+            "read_tensorboard_scalars"
+        )
+    if set(SCALAR_COLUMNS) <= set(values):  # a tidy TensorBoard table
+        series: dict[str, dict[int, float]] = {}
+        for run, tag, step, value in zip(*(values[c] for c in SCALAR_COLUMNS), strict=True):
+            if not str(tag).startswith("epoch_"):
+                continue
+            metric = str(tag).removeprefix("epoch_")
+            key = (
+                metric if run in ("train", ".") else f"val_{metric}" if run == "validation" else ""
+            )
+            if key:
+                series.setdefault(key, {})[int(step)] = float(value)
+        return {key: [steps[s] for s in sorted(steps)] for key, steps in series.items()}
+    return {str(key): [float(v) for v in vals] for key, vals in values.items()}
+
+
+def plot_history(history: object, metrics: Sequence[str] = ("accuracy", "loss")) -> Figure:
+    """Training and validation curves side by side, one panel per metric.
+
+    ``history`` is what ``fit`` returns, its ``.history`` dict, or the table of
+    :func:`read_tensorboard_scalars`. Epochs are numbered from 1; the validation curve is drawn
+    when ``val_<metric>`` is there, and the best validation epoch is marked.
+
+    >>> fig = plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}, metrics=["loss"])
+    >>> fig.axes[0].get_title()
+    'loss'
+    """
+    series = _history_dict(history)
+    if isinstance(metrics, str) or not metrics:
+        raise ValueError("metrics must be a non-empty list of metric names")
+    missing = [m for m in metrics if m not in series]
+    if missing:
+        raise ValueError(f"metrics {missing} are not in the history (it has {sorted(series)})")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.6),
+                             layout="constrained", squeeze=False)  # fmt: skip
+    for ax, metric in zip(axes.flat, metrics, strict=True):
+        train = series[metric]
+        epochs = np.arange(1, len(train) + 1)
+        ax.plot(epochs, train, marker="o", markersize=3, label="training")
+        validation = series.get(f"val_{metric}")
+        if validation:
+            val_epochs = np.arange(1, len(validation) + 1)
+            ax.plot(val_epochs, validation, marker="o", markersize=3, label="validation")
+            best = int(np.argmin(validation) if "loss" in metric else np.argmax(validation))
+            ax.axvline(best + 1, color="0.6", linestyle=":", linewidth=1)
+            ax.plot(best + 1, validation[best], marker="*", markersize=12, color="tab:orange",
+                    label=f"best validation (epoch {best + 1})")  # fmt: skip
+        ax.set(title=metric, xlabel="epoch")
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    return fig
+
+
+def _labels(values: ArrayLike, name: str) -> NDArray[np.int64]:
+    array = np.asarray(values)
+    if array.ndim != 1 or array.size == 0 or not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name} must be a non-empty 1-D array of integer class labels")
+    return array.astype(np.int64)
+
+
+def confusion_matrix(
+    y_true: ArrayLike, y_pred: ArrayLike, num_classes: int | None = None
+) -> NDArray[np.int64]:
+    """Counts of (true class, predicted class) pairs: row = truth, column = prediction.
+
+    >>> confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2])
+    array([[1, 0, 0],
+           [0, 1, 1],
+           [0, 0, 1]])
+    """
+    truth, predicted = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
+    if truth.shape != predicted.shape:
+        raise ValueError(f"y_true {truth.shape} and y_pred {predicted.shape} differ in length")
+    if min(truth.min(), predicted.min()) < 0:
+        raise ValueError("class labels must be >= 0")
+    classes = int(max(truth.max(), predicted.max())) + 1
+    if num_classes is not None:
+        if integer(num_classes, "num_classes", 1) < classes:
+            raise ValueError(f"num_classes={num_classes} but a label is {classes - 1}")
+        classes = num_classes
+    counts = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(counts, (truth, predicted), 1)
+    return counts
+
+
+def plot_confusion_matrix(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    class_names: Sequence[str] | None = None,
+    *,
+    size: float = 6.0,
+) -> Figure:
+    """The confusion matrix as annotated cells; the diagonal (correct answers) is greyed out of
+    the colour scale so that the mistakes stand out.
+
+    >>> fig = plot_confusion_matrix([0, 1, 1], [0, 1, 0], ["a", "b"])
+    >>> fig.axes[0].get_xlabel()
+    'predicted class'
+    """
+    counts = confusion_matrix(y_true, y_pred, None if class_names is None else len(class_names))
+    names = [str(i) for i in range(len(counts))] if class_names is None else list(class_names)
+    _check_size(size)
+    errors = counts.astype(float)
+    np.fill_diagonal(errors, np.nan)
+    fig, ax = plt.subplots(figsize=(size, size * 0.9), layout="constrained")
+    cmap = mpl.colormaps["Reds"].with_extremes(bad="0.92")
+    shown = ax.imshow(errors, cmap=cmap, vmin=0, vmax=max(1.0, float(np.nanmax(errors))))
+    high = max(1.0, float(np.nanmax(errors)))
+    for (row, column), count in np.ndenumerate(counts):
+        dark = row != column and count > 0.6 * high
+        ax.text(column, row, str(count), ha="center", va="center", fontsize=8,
+                color="white" if dark else "black",
+                weight="bold" if row == column else "normal")  # fmt: skip
+    ax.set_xticks(range(len(names)), names, rotation=45 if max(map(len, names)) > 2 else 0)
+    ax.set_yticks(range(len(names)), names)
+    ax.set(xlabel="predicted class", ylabel="true class")
+    fig.colorbar(shown, ax=ax, shrink=0.8, label="mistakes")
+    return fig
+
+
+def show_misclassified(
+    images: ArrayLike,
+    y_true: ArrayLike,
+    probabilities: ArrayLike,
+    class_names: Sequence[str] | None = None,
+    *,
+    count: int = 24,
+    ncols: int = 8,
+) -> Figure:
+    """The misclassified images with their true label, the prediction and its probability.
+
+    ``probabilities`` is the model's output, one row per image. The most confident mistakes are
+    shown first: those are the ones worth looking at.
+    """
+    pictures = np.asarray(images)
+    truth = _labels(y_true, "y_true")
+    probs = np.asarray(probabilities, dtype=float)
+    if probs.ndim != 2 or len(probs) != len(truth) or len(pictures) != len(truth):
+        raise ValueError(
+            "images, y_true and probabilities must have one entry per image, got "
+            f"{len(pictures)}, {len(truth)} and {probs.shape}"
+        )
+    count, ncols = integer(count, "count", 1), integer(ncols, "ncols", 1)
+    predicted = probs.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != truth)
+    if wrong.size == 0:
+        raise ValueError("there is no misclassified image to show")
+    wrong = wrong[np.argsort(-probs[wrong, predicted[wrong]], kind="stable")][:count]
+    names = class_names or [str(i) for i in range(probs.shape[1])]
+    rows = -(-len(wrong) // ncols)
+    fig, axes = plt.subplots(rows, ncols, figsize=(1.45 * ncols, 1.75 * rows),
+                             layout="constrained", squeeze=False)  # fmt: skip
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for ax, index in zip(axes.flat, wrong, strict=False):
+        picture = pictures[index]
+        ax.imshow(picture.squeeze(), cmap="gray_r" if picture.squeeze().ndim == 2 else None)
+        guess = predicted[index]
+        ax.set_title(f"true {names[truth[index]]}\npred {names[guess]} "
+                     f"({probs[index, guess]:.0%})", fontsize=8)  # fmt: skip
+    return fig

@@ -177,6 +177,12 @@ REQUIRED_GLUE = {
         "ch3_invariance_avg_1px",
         "ch3_rf_mnist_model",
     },
+    "04_first_convnet.ipynb": {
+        "ch4_test_accuracy",
+        "ch4_dense_test_accuracy",
+        "ch4_params",
+        "ch4_epochs_run",
+    },
 }
 
 
