@@ -526,12 +526,16 @@ def _history_dict(history: object) -> dict[str, list[float]]:
     return {str(key): [float(v) for v in vals] for key, vals in values.items()}
 
 
-def plot_history(history: object, metrics: Sequence[str] = ("accuracy", "loss")) -> Figure:
+def plot_history(
+    history: object, metrics: Sequence[str] = ("accuracy", "loss"), monitor: str = "val_loss"
+) -> Figure:
     """Training and validation curves side by side, one panel per metric.
 
     ``history`` is what ``fit`` returns, its ``.history`` dict, or the table of
     :func:`read_tensorboard_scalars`. Epochs are numbered from 1; the validation curve is drawn
-    when ``val_<metric>`` is there, and the best validation epoch is marked.
+    when ``val_<metric>`` is there. The best epoch by ``monitor`` (lowest for a loss, highest
+    otherwise: the epoch that ``EarlyStopping(restore_best_weights=True)`` and
+    ``ModelCheckpoint(save_best_only=True)`` keep) is marked with a star in every panel.
 
     >>> fig = plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}, metrics=["loss"])
     >>> fig.axes[0].get_title()
@@ -543,6 +547,10 @@ def plot_history(history: object, metrics: Sequence[str] = ("accuracy", "loss"))
     missing = [m for m in metrics if m not in series]
     if missing:
         raise ValueError(f"metrics {missing} are not in the history (it has {sorted(series)})")
+    kept = None
+    if series.get(monitor):
+        watched = series[monitor]
+        kept = int(np.argmin(watched) if "loss" in monitor else np.argmax(watched))
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.6),
                              layout="constrained", squeeze=False)  # fmt: skip
     for ax, metric in zip(axes.flat, metrics, strict=True):
@@ -553,10 +561,11 @@ def plot_history(history: object, metrics: Sequence[str] = ("accuracy", "loss"))
         if validation:
             val_epochs = np.arange(1, len(validation) + 1)
             ax.plot(val_epochs, validation, marker="o", markersize=3, label="validation")
-            best = int(np.argmin(validation) if "loss" in metric else np.argmax(validation))
-            ax.axvline(best + 1, color="0.6", linestyle=":", linewidth=1)
-            ax.plot(best + 1, validation[best], marker="*", markersize=12, color="tab:orange",
-                    label=f"best validation (epoch {best + 1})")  # fmt: skip
+            if kept is not None and kept < len(validation):
+                ax.axvline(kept + 1, color="0.6", linestyle=":", linewidth=1)
+                ax.plot(kept + 1, validation[kept], marker="*", markersize=12,
+                        color="tab:orange", linestyle="none",
+                        label=f"best {monitor} (epoch {kept + 1})")  # fmt: skip
         ax.set(title=metric, xlabel="epoch")
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
         ax.grid(alpha=0.3)

@@ -168,9 +168,19 @@ def test_tensorboard_reader_rejects_a_folder_without_logs(tmp_path):
 
 
 def test_plot_history_marks_the_best_validation_epoch():
-    fig = viz.plot_history({"loss": [3, 2, 1], "val_loss": [2.5, 1.5, 1.8], "accuracy": [0.1] * 3})
-    loss = fig.axes[1]
-    assert any("epoch 2" in text.get_text() for text in loss.get_legend().get_texts())
+    history = {
+        "loss": [3, 2, 1],
+        "val_loss": [2.5, 1.5, 1.8],
+        "accuracy": [0.1, 0.2, 0.3],
+        "val_accuracy": [0.1, 0.2, 0.3],
+    }
+    for ax in viz.plot_history(history).axes:  # the epoch of the lowest val_loss, in both
+        labels = [text.get_text() for text in ax.get_legend().get_texts()]
+        assert "best val_loss (epoch 2)" in labels
+    by_accuracy = viz.plot_history(history, monitor="val_accuracy").axes[0]
+    assert "best val_accuracy (epoch 3)" in [
+        t.get_text() for t in by_accuracy.get_legend().get_texts()
+    ]
     no_validation = viz.plot_history({"accuracy": [0.1, 0.2]}, metrics=["accuracy"])
     assert len(no_validation.axes[0].lines) == 1
 
