@@ -130,7 +130,9 @@ def configure_environment() -> None:
 
 def build(_: argparse.Namespace) -> None:
     jupyter_book = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()"]
-    run([*jupyter_book, "build", ".", "--keep-going"])
+    # --all: rewrite every page, so that each page's navigation lists every chapter (an
+    # incremental build leaves the sidebar of unchanged pages as it was). Nothing is executed.
+    run([*jupyter_book, "build", ".", "--all", "--keep-going"])
     index = ROOT / "_build" / "html" / "index.html"
     print(f"\nThe book is built: {index}")
 

@@ -1,4 +1,4 @@
-"""nbval settings for the chapters (the test command runs nbval over each notebook)."""
+"""nbval settings for the chapters, which the test command runs one by one."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import pytest
 
 from cnnlib import runtime
 
-# The notebook kernels inherit this process's environment: no TensorFlow start-up logs.
+# The notebook kernels inherit this process's environment: no TensorFlow logs.
 runtime.quiet_tensorflow()
 
 
 def pytest_collectstart(collector: pytest.Collector) -> None:
-    """Compare what a cell prints and displays, not what libraries log on stderr."""
+    """Compare what a cell prints and displays, not what libraries log."""
     if collector.path is not None and collector.path.suffix == ".ipynb":
         collector.skip_compare += ("stderr",)  # type: ignore[attr-defined]
