@@ -646,8 +646,8 @@ def show_misclassified(
     probabilities: ArrayLike,
     class_names: Sequence[str] | None = None,
     *,
-    count: int = 24,
-    ncols: int = 8,
+    count: int = 18,
+    ncols: int = 6,
 ) -> Figure:
     """The misclassified images with their true label, the prediction and its probability.
 
@@ -670,7 +670,7 @@ def show_misclassified(
     wrong = wrong[np.argsort(-probs[wrong, predicted[wrong]], kind="stable")][:count]
     names = class_names or [str(i) for i in range(probs.shape[1])]
     rows = -(-len(wrong) // ncols)
-    fig, axes = plt.subplots(rows, ncols, figsize=(1.45 * ncols, 1.75 * rows),
+    fig, axes = plt.subplots(rows, ncols, figsize=(1.6 * ncols, 1.95 * rows),
                              layout="constrained", squeeze=False)  # fmt: skip
     for ax in axes.flat:
         ax.set_axis_off()
@@ -679,5 +679,5 @@ def show_misclassified(
         ax.imshow(picture.squeeze(), cmap="gray_r" if picture.squeeze().ndim == 2 else None)
         guess = predicted[index]
         ax.set_title(f"true {names[truth[index]]}\npred {names[guess]} "
-                     f"({probs[index, guess]:.0%})", fontsize=8)  # fmt: skip
+                     f"({probs[index, guess]:.0%})", fontsize=9)  # fmt: skip
     return fig

@@ -36,6 +36,13 @@ def test_mnist_convnet_has_the_classic_shapes_and_93322_parameters():
     assert model.get_layer("dense").count_params() == arithmetic.dense_params(576, 64)
 
 
+def test_the_last_convolution_of_the_mnist_convnet_sees_18_pixels():
+    model = models.mnist_convnet()
+    body = [layer for layer in model.layers if layer.name.startswith(("conv", "pool"))]
+    rows = arithmetic.receptive_field(body, input_size=28)
+    assert [(r.name, r.size, r.jump) for r in rows][-1] == ("conv3", 18, 4)
+
+
 def test_builders_follow_the_input_shape_and_the_number_of_classes():
     model = models.mnist_convnet((32, 40, 3), num_classes=5)
     assert model.output_shape == (None, 5)
