@@ -96,3 +96,242 @@ def dense_baseline(
         ],
         name="dense_baseline",
     )
+
+
+#: The decoders :func:`conv_autoencoder` can build.
+DECODERS = ("upsampling", "transpose")
+
+
+def _third_decoder_padding(side: int, axis: str) -> str:
+    """``'same'`` or ``'valid'`` for the third decoder convolution, so that the output is ``side``.
+
+    Three 2x2 ``same`` poolings take ``side`` to ``c = ceil(side / 8)``; the decoder doubles
+    three times. With a ``same`` third convolution it ends at ``8c``; a ``valid`` one takes two
+    pixels off the ``4c`` map first, and it ends at ``8c - 4``.
+    """
+    code = pool_output_size(
+        pool_output_size(pool_output_size(side, 2, padding="same"), 2, padding="same"),
+        2,
+        padding="same",
+    )
+    if 8 * code == side:
+        return "same"
+    if 8 * code - 4 == side:
+        return "valid"
+    raise ValueError(
+        f"input_shape {axis} {side} cannot be rebuilt by three doublings: it must be 8c or "
+        f"8c - 4 for an integer c (such as 24, 28 or 32)"
+    )
+
+
+def conv_autoencoder(
+    input_shape: Sequence[int] = (28, 28, 1),
+    filters: Sequence[int] = (16, 8, 4),
+    *,
+    decoder: str = "upsampling",
+    name: str | None = None,
+) -> keras.Sequential:
+    """A convolutional autoencoder with three levels; the classic MNIST model by default.
+
+    Encoder: three ``same`` 3x3 ReLU convolutions with ``filters`` channels, each followed by
+    2x2 ``same`` max pooling; the last pooling is named ``code``. The ``"upsampling"`` decoder
+    mirrors it with 3x3 convolutions and ``UpSampling2D``; its third convolution is ``valid``
+    when the input side is ``8c - 4`` (28 = 8 * 4 - 4 for MNIST: 16x16 becomes 14x14), ``same``
+    when it is ``8c``. The ``"transpose"`` decoder replaces every ``UpSampling2D`` + ``Conv2D``
+    pair with one ``Conv2DTranspose`` of stride 2 and the same kernel shape (so the parameter
+    count is the same) and, since a transposed convolution cannot shrink, crops one pixel on
+    each side (``Cropping2D``) where the other decoder uses ``valid``. The output layer,
+    ``reconstruction``, has a sigmoid: pixels are expected in ``[0, 1]``.
+
+    Layer names: ``enc_conv1``, ``enc_pool1``, ..., ``enc_conv3``, ``code``, ``dec_conv1``,
+    then ``dec_up1``, ``dec_conv2``, ``dec_up2``, ``dec_conv3``, ``dec_up3`` or
+    ``dec_tconv2``, ``dec_tconv3``, ``dec_crop``; and ``reconstruction``. The model is named
+    ``name``, by default ``conv_autoencoder`` or ``conv_autoencoder_transpose``.
+
+    >>> model = conv_autoencoder()
+    >>> model.count_params(), model.get_layer("code").output.shape
+    (3369, (None, 4, 4, 4))
+    >>> conv_autoencoder(decoder="transpose").count_params()
+    3369
+    """
+    height, width, channels = _input_shape(input_shape)
+    if isinstance(filters, (str, bytes)) or not isinstance(filters, Sequence) or len(filters) != 3:
+        raise ValueError(f"filters must be three channel counts, got {filters!r}")
+    first, second, third = (integer(f, "filters", 1) for f in filters)
+    if decoder not in DECODERS:
+        raise ValueError(f"decoder must be one of {DECODERS}, got {decoder!r}")
+    modes = {_third_decoder_padding(height, "height"), _third_decoder_padding(width, "width")}
+    if len(modes) > 1:
+        raise ValueError(
+            f"input_shape {tuple(input_shape)}: height and width need different decoders (one "
+            "8c, the other 8c - 4); use a square input or two sides of the same kind"
+        )
+    (mode,) = modes
+    conv, layers = keras.layers.Conv2D, keras.layers
+    encoder = [
+        keras.Input((height, width, channels), name="image"),
+        conv(first, 3, activation="relu", padding="same", name="enc_conv1"),
+        layers.MaxPooling2D(2, padding="same", name="enc_pool1"),
+        conv(second, 3, activation="relu", padding="same", name="enc_conv2"),
+        layers.MaxPooling2D(2, padding="same", name="enc_pool2"),
+        conv(third, 3, activation="relu", padding="same", name="enc_conv3"),
+        layers.MaxPooling2D(2, padding="same", name="code"),
+        conv(third, 3, activation="relu", padding="same", name="dec_conv1"),
+    ]
+    if decoder == "upsampling":
+        rest = [
+            layers.UpSampling2D(2, name="dec_up1"),
+            conv(second, 3, activation="relu", padding="same", name="dec_conv2"),
+            layers.UpSampling2D(2, name="dec_up2"),
+            conv(first, 3, activation="relu", padding=mode, name="dec_conv3"),
+            layers.UpSampling2D(2, name="dec_up3"),
+            conv(channels, 3, activation="sigmoid", padding="same", name="reconstruction"),
+        ]
+    else:
+        transpose = keras.layers.Conv2DTranspose
+        rest = [
+            transpose(second, 3, strides=2, activation="relu", padding="same", name="dec_tconv2"),
+            transpose(first, 3, strides=2, activation="relu", padding="same", name="dec_tconv3"),
+            *([layers.Cropping2D(1, name="dec_crop")] if mode == "valid" else []),
+            transpose(
+                channels, 3, strides=2, activation="sigmoid", padding="same", name="reconstruction"
+            ),
+        ]
+    if name is None:
+        name = "conv_autoencoder" + ("" if decoder == "upsampling" else "_transpose")
+    elif not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty string, got {name!r}")
+    return keras.Sequential(encoder + rest, name=name)
+
+
+def split_autoencoder(model: keras.Model) -> tuple[keras.Model, keras.Model]:
+    """The encoder (input to the layer ``code``) and the decoder (the layers after it) of an
+    autoencoder built by :func:`conv_autoencoder`. Both share the model's weights.
+
+    >>> encoder, decoder = split_autoencoder(conv_autoencoder())
+    >>> encoder.output_shape, decoder.output_shape
+    ((None, 4, 4, 4), (None, 28, 28, 1))
+    """
+    if not isinstance(model, keras.Sequential):
+        raise ValueError(
+            f"model must be a keras.Sequential autoencoder, got {type(model).__name__}"
+        )
+    names = [layer.name for layer in model.layers]
+    if "code" not in names:
+        raise ValueError(
+            f"model must have a layer named 'code', as conv_autoencoder builds; got {names}"
+        )
+    cut = names.index("code") + 1
+    code = model.get_layer("code")
+    encoder = keras.Model(model.inputs[0], code.output, name=f"{model.name}_encoder")
+    decoder = keras.Sequential(
+        [keras.Input(tuple(code.output.shape[1:]), name="code_in"), *model.layers[cut:]],
+        name=f"{model.name}_decoder",
+    )
+    return encoder, decoder
+
+
+def lenet5(
+    *,
+    activation: str = "tanh",
+    pooling: str = "avg",
+    partial_c3: bool = True,
+    num_classes: int = 10,
+) -> keras.Sequential:
+    """LeNet-5 (LeCun et al., 1998) on 32x32x1 images; the defaults follow the paper.
+
+    C1: 6 maps of 5x5 -> S2: 2x2 pooling -> C3: 16 maps of 5x5, each reading only the S2 maps
+    of :data:`cnnlib.layers.LENET_C3_TABLE` (``partial_c3=True``) or all of them -> S4: 2x2
+    pooling -> C5: 120 maps of 5x5 (1x1 each) -> F6: 84 units -> ``num_classes`` softmax
+    outputs. ``activation`` is used by every hidden layer and ``pooling`` is ``"avg"`` or
+    ``"max"``; ``lenet5(activation="relu", pooling="max", partial_c3=False)`` is the modern
+    variant. Layers are named ``C1``, ``S2``, ``C3``, ``S4``, ``C5``, ``flatten``, ``F6``,
+    ``output``.
+
+    Differences from the paper: its subsampling layers also had a trainable coefficient and
+    bias per map, its tanh was scaled (1.7159 tanh(2a/3)), and its output layer was 10
+    Euclidean RBF units with fixed weights, not a softmax.
+
+    >>> lenet5().count_params(), lenet5(partial_c3=False).count_params()
+    (60806, 61706)
+    """
+    from cnnlib.layers import LENET_C3_TABLE, PartialConv2D
+
+    if pooling not in ("avg", "max"):
+        raise ValueError(f"pooling must be 'avg' or 'max', got {pooling!r}")
+    try:
+        keras.activations.get(activation)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"activation must be a Keras activation name, got {activation!r}"
+        ) from None
+    classes = _classes(num_classes)
+    pool = keras.layers.AveragePooling2D if pooling == "avg" else keras.layers.MaxPooling2D
+    c3 = (
+        PartialConv2D(16, 5, connections=LENET_C3_TABLE, activation=activation, name="C3")
+        if partial_c3
+        else keras.layers.Conv2D(16, 5, activation=activation, name="C3")
+    )
+    return keras.Sequential(
+        [
+            keras.Input((32, 32, 1), name="image"),
+            keras.layers.Conv2D(6, 5, activation=activation, name="C1"),
+            pool(2, name="S2"),
+            c3,
+            pool(2, name="S4"),
+            keras.layers.Conv2D(120, 5, activation=activation, name="C5"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(84, activation=activation, name="F6"),
+            keras.layers.Dense(classes, activation="softmax", name="output"),
+        ],
+        name="lenet5"
+        if partial_c3 and activation == "tanh" and pooling == "avg"
+        else "lenet5_variant",
+    )
+
+
+def localization_convnet(
+    input_shape: Sequence[int] = (64, 64, 1),
+    num_classes: int = 10,
+    *,
+    head: str = "gap",
+    filters: Sequence[int] = (16, 32, 64),
+) -> keras.Sequential:
+    """A small convnet whose last convolution keeps a map of where things are.
+
+    Three 3x3 ``same`` ReLU convolutions (``conv1``, ``conv2``, ``conv3`` with ``filters``
+    channels), a 2x2 max pooling after each of the first two, so ``conv3`` sees the image at a
+    quarter of its resolution. ``head="gap"``: ``GlobalAveragePooling2D`` (``gap``) then the
+    softmax ``Dense`` (``predictions``), the architecture class activation maps need.
+    ``head="flatten"``: ``Flatten`` then the same ``Dense``; Grad-CAM works on it.
+
+    >>> localization_convnet().count_params(), localization_convnet(head="flatten").count_params()
+    (23946, 187146)
+    """
+    height, width, channels = _input_shape(input_shape)
+    classes = _classes(num_classes)
+    if head not in ("gap", "flatten"):
+        raise ValueError(f"head must be 'gap' or 'flatten', got {head!r}")
+    if isinstance(filters, (str, bytes)) or not isinstance(filters, Sequence) or len(filters) != 3:
+        raise ValueError(f"filters must be three channel counts, got {filters!r}")
+    first, second, third = (integer(f, "filters", 1) for f in filters)
+    if height < 4 or width < 4:
+        raise ValueError(f"input_shape {tuple(input_shape)} is too small: sides must be >= 4")
+    conv = keras.layers.Conv2D
+    body = [
+        keras.Input((height, width, channels), name="image"),
+        conv(first, 3, activation="relu", padding="same", name="conv1"),
+        keras.layers.MaxPooling2D(2, name="pool1"),
+        conv(second, 3, activation="relu", padding="same", name="conv2"),
+        keras.layers.MaxPooling2D(2, name="pool2"),
+        conv(third, 3, activation="relu", padding="same", name="conv3"),
+    ]
+    pooled = (
+        keras.layers.GlobalAveragePooling2D(name="gap")
+        if head == "gap"
+        else keras.layers.Flatten(name="flatten")
+    )
+    return keras.Sequential(
+        [*body, pooled, keras.layers.Dense(classes, activation="softmax", name="predictions")],
+        name=f"{head}_convnet",
+    )

@@ -357,3 +357,34 @@ def conv2d_transpose(
             )
         out = out + bias_array.astype(dtype, copy=False)
     return out
+
+
+def resize_bilinear(x: ArrayLike, size: int | tuple[int, int]) -> NDArray[np.floating]:
+    """Resize ``(batch, height, width, channels)`` images to ``size`` by bilinear
+    interpolation, as ``tf.image.resize(..., method="bilinear")``: pixel centres are aligned
+    (half-pixel), and positions beyond the first or last centre take the edge value.
+
+    >>> resize_bilinear(np.array([0.0, 1.0]).reshape(1, 1, 2, 1), (1, 4))[0, 0, :, 0]
+    array([0.  , 0.25, 0.75, 1.  ])
+    """
+    images = np.asarray(x, dtype=float)
+    if images.ndim != 4 or 0 in images.shape:
+        raise ValueError(
+            f"x must be a non-empty (batch, height, width, channels) array, got {images.shape}"
+        )
+    out_h, out_w = integer_pair(size, "size")
+
+    def taps(
+        n_in: int, n_out: int
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.floating]]:
+        centres = np.clip((np.arange(n_out) + 0.5) * n_in / n_out - 0.5, 0, n_in - 1)
+        low = np.floor(centres).astype(np.intp)
+        return low, np.minimum(low + 1, n_in - 1), centres - low
+
+    r0, r1, wr = taps(images.shape[1], out_h)
+    c0, c1, wc = taps(images.shape[2], out_w)
+    wr, wc = wr[None, :, None, None], wc[None, None, :, None]
+    top = images[:, r0][:, :, c0] * (1 - wc) + images[:, r0][:, :, c1] * wc
+    bottom = images[:, r1][:, :, c0] * (1 - wc) + images[:, r1][:, :, c1] * wc
+    result: NDArray[np.floating] = top * (1 - wr) + bottom * wr
+    return result

@@ -681,3 +681,121 @@ def show_misclassified(
         ax.set_title(f"true {names[truth[index]]}\npred {names[guess]} "
                      f"({probs[index, guess]:.0%})", fontsize=9)  # fmt: skip
     return fig
+
+
+def compare_rows(
+    rows: Sequence[ArrayLike],
+    labels: Sequence[str],
+    *,
+    count: int | None = None,
+    captions: Sequence[Sequence[str] | None] | None = None,
+    cmap: str = "gray_r",
+    size: float = 1.1,
+) -> Figure:
+    """Sets of images one above the other, image ``i`` of every row in column ``i``.
+
+    Typical rows: originals, noisy inputs, reconstructions. Every row is an array of images
+    ``(n, height, width)`` (a trailing channel axis of 1 is dropped) with the same ``n``; all
+    single-channel panels share one colour scale, from the smallest to the largest value shown.
+    ``labels`` names the rows; ``captions``, if given, holds one list of short texts per row (or
+    ``None`` for a row without them), drawn above each image. ``count`` keeps the first images.
+
+    >>> originals = np.zeros((3, 4, 4))
+    >>> fig = compare_rows([originals, originals + 0.5], ["before", "after"])
+    >>> len(fig.axes), fig.axes[3].get_ylabel()
+    (6, 'after')
+    """
+    if isinstance(rows, np.ndarray) or not isinstance(rows, Sequence) or not rows:
+        raise ValueError("rows must be a list of image arrays, one per row")
+    sets = []
+    for index, row in enumerate(rows):
+        array = np.asarray(row, dtype=float)
+        if array.ndim == 4 and array.shape[-1] == 1:
+            array = array[..., 0]
+        if array.ndim not in (3, 4) or (array.ndim == 4 and array.shape[-1] not in (3, 4)):
+            raise ValueError(
+                f"rows[{index}] must be images (n, height, width[, 1|3|4]), got shape {array.shape}"
+            )
+        sets.append(array)
+    if len({len(array) for array in sets}) != 1 or len(sets[0]) == 0:
+        raise ValueError(
+            f"every row must hold the same, non-zero number of images, got "
+            f"{[len(array) for array in sets]}"
+        )
+    if isinstance(labels, str) or len(labels) != len(sets):
+        raise ValueError(f"labels must be a list of {len(sets)} strings, one per row")
+    columns = len(sets[0]) if count is None else min(integer(count, "count", 1), len(sets[0]))
+    texts: list[Sequence[str] | None] = [None] * len(sets) if captions is None else list(captions)
+    if len(texts) != len(sets) or any(
+        t is not None and (isinstance(t, str) or len(t) < columns) for t in texts
+    ):
+        raise ValueError(
+            f"captions must hold one entry per row ({len(sets)}): None or a list of at least "
+            f"{columns} strings"
+        )
+    _check_size(size)
+    if cmap not in mpl.colormaps:
+        raise ValueError(f"cmap must be a matplotlib colour map name, got {cmap!r}")
+    planes = [array[:columns] for array in sets if array.ndim == 3]
+    low = min((float(p.min()) for p in planes), default=0.0)
+    high = max((float(p.max()) for p in planes), default=1.0)
+    aspect = sets[0].shape[1] / sets[0].shape[2]
+    caption_space = 0.25 if any(t is not None for t in texts) else 0.0
+    fig, axes = plt.subplots(
+        len(sets), columns, squeeze=False, layout="constrained",
+        figsize=(size * columns + 1.0, (size * aspect + caption_space) * len(sets)),
+    )  # fmt: skip
+    for r, (array, label, row_texts) in enumerate(zip(sets, labels, texts, strict=True)):
+        for c in range(columns):
+            ax = axes[r, c]
+            if array.ndim == 3:
+                ax.imshow(array[c], cmap=cmap, vmin=low, vmax=high)
+            else:
+                ax.imshow(np.clip(array[c], 0, 1))
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if row_texts is not None:
+                ax.set_title(row_texts[c], fontsize=8)
+        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10)
+    return fig
+
+
+def overlay_heatmap(
+    image: ArrayLike,
+    heatmap: ArrayLike,
+    *,
+    alpha: float = 0.5,
+    cmap: str = "jet",
+) -> NDArray[np.floating]:
+    """An RGB picture of ``heatmap`` laid over ``image``, ready for ``imshow``.
+
+    ``image`` is ``(height, width)``, ``(height, width, 1)`` or RGB with values in ``[0, 1]``.
+    ``heatmap`` is any 2-D map (a class activation map, say); it is stretched to the image's
+    size by bilinear interpolation, scaled from its minimum (0) to its maximum (1), coloured
+    with ``cmap`` (a name from ``matplotlib.colormaps``) and blended with weight ``alpha``.
+
+    >>> overlay_heatmap(np.zeros((8, 8)), np.eye(2)).shape
+    (8, 8, 3)
+    """
+    picture = np.asarray(image, dtype=float)
+    if picture.ndim == 3 and picture.shape[2] == 1:
+        picture = picture[..., 0]
+    if picture.ndim == 2:
+        picture = np.repeat(picture[..., None], 3, axis=2)
+    if picture.ndim != 3 or picture.shape[2] != 3 or 0 in picture.shape:
+        raise ValueError(f"image must be (height, width[, 1 or 3]), got shape {np.shape(image)}")
+    heat = np.asarray(heatmap, dtype=float)
+    if heat.ndim != 2 or heat.size == 0 or not np.isfinite(heat).all():
+        raise ValueError(f"heatmap must be a finite 2-D array, got shape {heat.shape}")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha <= 1:
+        raise ValueError(f"alpha must be a number from 0 to 1, got {alpha!r}")
+    if cmap not in mpl.colormaps:
+        raise ValueError(f"cmap must be a matplotlib colour map name, got {cmap!r}")
+    stretched = ops.resize_bilinear(heat[None, ..., None], picture.shape[:2])[0, ..., 0]
+    span = stretched.max() - stretched.min()
+    scaled = (stretched - stretched.min()) / span if span > 0 else np.zeros_like(stretched)
+    colours = mpl.colormaps[cmap](scaled)[..., :3]
+    blended: NDArray[np.floating] = (1 - alpha) * np.clip(picture, 0, 1) + alpha * colours
+    return blended

@@ -118,3 +118,13 @@ def test_chapter_2_explorer_has_saved_state_and_a_static_figure(html):
     assert "application/vnd.jupyter.widget-state+json" in chapter
     assert "IntSliderModel" in chapter  # the five sliders, drawn from the saved state
     assert chapter.count('class="exercise') == chapter.count('class="solution dropdown') >= 4
+
+
+def test_chapters_carry_the_number_of_their_file_name(html):
+    """book/NN_name is Chapter NN in its heading and in the navigation, even across a gap."""
+    for notebook in sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb")):
+        number = int(notebook.name[:2])
+        chapter = page(html, notebook.stem)
+        assert f'<h1><span class="section-number">{number}. </span>' in chapter, notebook.name
+        assert re.search(rf'{notebook.stem}\.html">{number}\. ', page(html, "intro")), notebook.name
+        assert f"Exercise {number}.1" in chapter, notebook.name

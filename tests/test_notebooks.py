@@ -183,6 +183,13 @@ REQUIRED_GLUE = {
         "ch4_params",
         "ch4_epochs_run",
     },
+    "07_autoencoders.ipynb": {
+        "ch7_ae_params",
+        "ch7_ae_test_loss",
+        "ch7_transpose_test_loss",
+        "ch7_noisy_psnr",
+        "ch7_denoised_psnr",
+    },
 }
 
 

@@ -1,0 +1,212 @@
+"""Where a convnet looks: class activation maps and Grad-CAM, and the pointing game that tests
+them.
+
+:func:`class_activation_map` (Zhou et al., 2016) needs a model that ends with
+``GlobalAveragePooling2D`` and a ``Dense`` layer: the map for class ``c`` is the sum of the last
+convolution's feature maps weighted by that ``Dense`` layer's weights for ``c``. :func:`grad_cam`
+(Selvaraju et al., 2017) works on any model whose last layer is ``Dense``: it weights the
+feature maps by the average gradient of the class *logit* (the score before the softmax).
+:func:`upsample_maps` brings the maps to the image's size, and :func:`pointing_hits` says whether
+each map's peak falls inside a box.
+
+>>> import numpy as np
+>>> maps = np.zeros((2, 4, 4)); maps[0, 1, 2] = 1; maps[1, 3, 0] = 1
+>>> boxes = np.array([[0, 0, 8, 12], [0, 0, 8, 8]])  # (top, left, bottom, right), 16x16
+>>> pointing_hits(upsample_maps(maps, (16, 16)), boxes).tolist()
+[True, False]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+from numpy.typing import ArrayLike, NDArray
+
+from cnnlib import ops
+
+
+def _images(model: keras.Model, images: ArrayLike) -> NDArray[np.float32]:
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"model must be a Keras model, got {type(model).__name__}")
+    try:
+        inputs = model.inputs
+    except (AttributeError, ValueError):
+        inputs = None
+    if not inputs:
+        raise ValueError("model must be built on a keras.Input, so that its layers have outputs")
+    batch = np.asarray(images, dtype=np.float32)
+    expected = tuple(inputs[0].shape[1:])
+    if batch.ndim != len(expected) + 1 or any(
+        e is not None and e != b for e, b in zip(expected, batch.shape[1:], strict=True)
+    ):
+        raise ValueError(
+            f"images must be a batch of shape (n, {', '.join(map(str, expected))}), "
+            f"got {batch.shape}"
+        )
+    return batch
+
+
+def _classes(
+    class_index: int | ArrayLike | None, count: int, num_classes: int, scores: Any
+) -> NDArray[np.int64]:
+    if class_index is None:
+        predicted: NDArray[np.int64] = np.asarray(scores).argmax(axis=1).astype(np.int64)
+        return predicted
+    chosen = np.broadcast_to(np.asarray(class_index), (count,))
+    if (
+        not np.issubdtype(chosen.dtype, np.integer)
+        or chosen.min() < 0
+        or chosen.max() >= num_classes
+    ):
+        raise ValueError(
+            f"class_index must be None, or integers from 0 to {num_classes - 1}, one or one per "
+            f"image; got {class_index!r}"
+        )
+    return chosen.astype(np.int64)
+
+
+def _last_dense(model: keras.Model) -> keras.layers.Dense:
+    last = model.layers[-1] if model.layers else None
+    if not isinstance(last, keras.layers.Dense):
+        raise ValueError(
+            f"the model's last layer must be Dense (the class scores), got {type(last).__name__}"
+        )
+    return last
+
+
+def class_activation_map(
+    model: keras.Model,
+    images: ArrayLike,
+    class_index: int | ArrayLike | None = None,
+) -> NDArray[np.float32]:
+    """Class activation maps ``sum_k w[k, c] * f_k(x, y)``, one per image, at the resolution of
+    the feature maps ``f`` that enter the model's ``GlobalAveragePooling2D``.
+
+    ``w`` is the kernel of the final ``Dense`` layer and ``c`` is ``class_index`` (one class,
+    one per image, or ``None`` for the predicted class). Since global average pooling and a
+    ``Dense`` layer are both linear, the class's logit is the map's mean plus the bias.
+
+    >>> from cnnlib import models
+    >>> model = models.localization_convnet((16, 16, 1), num_classes=3)
+    >>> class_activation_map(model, np.zeros((2, 16, 16, 1)), 1).shape
+    (2, 4, 4)
+    """
+    batch = _images(model, images)
+    pools = [
+        layer for layer in model.layers if isinstance(layer, keras.layers.GlobalAveragePooling2D)
+    ]
+    if not pools:
+        raise ValueError(
+            "class_activation_map needs a model with GlobalAveragePooling2D before its last "
+            "Dense layer; use grad_cam for other models"
+        )
+    dense = _last_dense(model)
+    features_model = keras.Model(model.inputs, [pools[-1].input, model.outputs[0]])
+    features, scores = features_model.predict(batch, verbose=0)
+    weights = keras.ops.convert_to_numpy(dense.kernel)
+    if weights.shape[0] != features.shape[-1]:
+        raise ValueError(
+            f"the last Dense layer reads {weights.shape[0]} values, but the pooled feature maps "
+            f"have {features.shape[-1]} channels: the layers between them must not change it"
+        )
+    chosen = _classes(class_index, len(batch), weights.shape[1], scores)
+    maps: NDArray[np.float32] = np.einsum("bhwk,kb->bhw", features, weights[:, chosen]).astype(
+        np.float32
+    )
+    return maps
+
+
+def grad_cam(
+    model: keras.Model,
+    images: ArrayLike,
+    class_index: int | ArrayLike | None = None,
+    layer_name: str | None = None,
+) -> NDArray[np.float32]:
+    """Grad-CAM maps ``ReLU(sum_k a_k * A_k)`` with ``a_k`` the mean over positions of the
+    gradient of the class logit with respect to feature map ``A_k``.
+
+    ``A`` is the output of the layer ``layer_name`` (by default the last layer with a 4-D
+    output, i.e. the last convolution or pooling). The logit is the last ``Dense`` layer's
+    output before its activation: the gradient of a softmax probability also depends on the
+    other classes' scores and vanishes when the model is confident. Works with Sequential and
+    functional models.
+
+    >>> from cnnlib import models
+    >>> model = models.localization_convnet((16, 16, 1), num_classes=3, head="flatten")
+    >>> grad_cam(model, np.zeros((2, 16, 16, 1)), 0).shape
+    (2, 4, 4)
+    """
+    batch = _images(model, images)
+    dense = _last_dense(model)
+    if layer_name is None:
+        spatial = [layer for layer in model.layers if len(layer.output.shape) == 4]
+        if not spatial:
+            raise ValueError("the model has no layer with a 4-D (n, h, w, c) output")
+        target = spatial[-1]
+    else:
+        names = [layer.name for layer in model.layers]
+        if layer_name not in names:
+            raise ValueError(
+                f"layer_name must be one of the model's layers {names}, got {layer_name!r}"
+            )
+        target = model.get_layer(layer_name)
+        if len(target.output.shape) != 4:
+            raise ValueError(
+                f"layer {layer_name!r} must have a 4-D output, has {target.output.shape}"
+            )
+    inner = keras.Model(model.inputs, [target.output, dense.input])
+    tensor = tf.convert_to_tensor(batch)
+    with tf.GradientTape() as tape:
+        features, hidden = inner(tensor, training=False)
+        logits = tf.matmul(hidden, dense.kernel)
+        if dense.use_bias:
+            logits = logits + dense.bias
+        chosen = _classes(class_index, len(batch), int(logits.shape[1]), logits.numpy())
+        picked = tf.gather(logits, chosen, axis=1, batch_dims=1)
+    gradients = tape.gradient(picked, features)
+    alphas = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
+    maps: NDArray[np.float32] = (
+        tf.nn.relu(tf.reduce_sum(alphas * features, axis=-1)).numpy().astype(np.float32)
+    )
+    return maps
+
+
+def upsample_maps(maps: ArrayLike, size: tuple[int, int]) -> NDArray[np.float32]:
+    """Bilinear resize of ``(n, h, w)`` maps to ``size`` = (height, width), with pixel centres
+    aligned as ``tf.image.resize`` does (each map cell covers its patch of the image).
+
+    >>> upsample_maps(np.ones((1, 2, 2)), (8, 8)).shape
+    (1, 8, 8)
+    """
+    values = np.asarray(maps, dtype=np.float32)
+    if values.ndim != 3 or values.size == 0:
+        raise ValueError(f"maps must be a non-empty (n, height, width) array, got {values.shape}")
+    return ops.resize_bilinear(values[..., None], size)[..., 0].astype(np.float32)
+
+
+def pointing_hits(maps: ArrayLike, boxes: ArrayLike) -> NDArray[np.bool_]:
+    """For each map, whether its largest value lies inside the box ``(top, left, bottom,
+    right)`` (bottom and right exclusive), in the map's own pixel coordinates. Ties go to the
+    first maximum in row-major order.
+
+    >>> pointing_hits(np.eye(3)[None] * [[[1], [2], [3]]], [[2, 2, 3, 3]]).tolist()
+    [True]
+    """
+    values = np.asarray(maps, dtype=float)
+    box = np.asarray(boxes)
+    if values.ndim != 3 or values.shape[0] == 0:
+        raise ValueError(f"maps must be a non-empty (n, height, width) array, got {values.shape}")
+    if box.shape != (values.shape[0], 4) or not np.issubdtype(box.dtype, np.integer):
+        raise ValueError(
+            f"boxes must be integers of shape ({values.shape[0]}, 4): (top, left, bottom, right); "
+            f"got {box.shape}"
+        )
+    flat = values.reshape(len(values), -1).argmax(axis=1)
+    rows, cols = np.unravel_index(flat, values.shape[1:])
+    hits: NDArray[np.bool_] = (
+        (box[:, 0] <= rows) & (rows < box[:, 2]) & (box[:, 1] <= cols) & (cols < box[:, 3])
+    )
+    return hits
