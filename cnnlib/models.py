@@ -295,37 +295,37 @@ def localization_convnet(
     num_classes: int = 10,
     *,
     head: str = "gap",
-    filters: Sequence[int] = (16, 32, 64),
+    filters: Sequence[int] = (16, 32, 32, 32),
 ) -> keras.Sequential:
     """A small convnet whose last convolution keeps a map of where things are.
 
-    Three 3x3 ``same`` ReLU convolutions (``conv1``, ``conv2``, ``conv3`` with ``filters``
-    channels), a 2x2 max pooling after each of the first two, so ``conv3`` sees the image at a
-    quarter of its resolution. ``head="gap"``: ``GlobalAveragePooling2D`` (``gap``) then the
-    softmax ``Dense`` (``predictions``), the architecture class activation maps need.
-    ``head="flatten"``: ``Flatten`` then the same ``Dense``; Grad-CAM works on it.
+    3x3 ``same`` ReLU convolutions ``conv1``, ``conv2``, ... with ``filters`` channels (at
+    least three); 2x2 max pooling follows the first two, so the later ones see the image at a
+    quarter of its resolution. With the default four convolutions each unit of the last one sees
+    a 26x26 patch of the input (enough for an MNIST digit). ``head="gap"``:
+    ``GlobalAveragePooling2D`` (``gap``) then the softmax ``Dense`` (``predictions``), the
+    architecture class activation maps need. ``head="flatten"``: ``Flatten`` then the same
+    ``Dense``; Grad-CAM works on it.
 
     >>> localization_convnet().count_params(), localization_convnet(head="flatten").count_params()
-    (23946, 187146)
+    (23626, 105226)
     """
     height, width, channels = _input_shape(input_shape)
     classes = _classes(num_classes)
     if head not in ("gap", "flatten"):
         raise ValueError(f"head must be 'gap' or 'flatten', got {head!r}")
-    if isinstance(filters, (str, bytes)) or not isinstance(filters, Sequence) or len(filters) != 3:
-        raise ValueError(f"filters must be three channel counts, got {filters!r}")
-    first, second, third = (integer(f, "filters", 1) for f in filters)
+    if isinstance(filters, (str, bytes)) or not isinstance(filters, Sequence) or len(filters) < 3:
+        raise ValueError(f"filters must be at least three channel counts, got {filters!r}")
+    counts = [integer(f, "filters", 1) for f in filters]
     if height < 4 or width < 4:
         raise ValueError(f"input_shape {tuple(input_shape)} is too small: sides must be >= 4")
-    conv = keras.layers.Conv2D
-    body = [
-        keras.Input((height, width, channels), name="image"),
-        conv(first, 3, activation="relu", padding="same", name="conv1"),
-        keras.layers.MaxPooling2D(2, name="pool1"),
-        conv(second, 3, activation="relu", padding="same", name="conv2"),
-        keras.layers.MaxPooling2D(2, name="pool2"),
-        conv(third, 3, activation="relu", padding="same", name="conv3"),
-    ]
+    body: list[keras.layers.Layer] = [keras.Input((height, width, channels), name="image")]
+    for index, count in enumerate(counts, start=1):
+        body.append(
+            keras.layers.Conv2D(count, 3, activation="relu", padding="same", name=f"conv{index}")
+        )
+        if index <= 2:
+            body.append(keras.layers.MaxPooling2D(2, name=f"pool{index}"))
     pooled = (
         keras.layers.GlobalAveragePooling2D(name="gap")
         if head == "gap"

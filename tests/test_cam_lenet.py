@@ -212,7 +212,7 @@ def test_grad_cam_uses_the_logit_not_the_softmax():
     maps = cam.grad_cam(model, x)
     assert maps.shape == (3, 4, 4) and (maps >= 0).all()
     # By hand: the gradient of the logit through Flatten and Dense is the Dense column itself.
-    features = keras.Model(model.inputs, model.get_layer("conv3").output).predict(x, verbose=0)
+    features = keras.Model(model.inputs, model.get_layer("conv4").output).predict(x, verbose=0)
     kernel = keras.ops.convert_to_numpy(model.layers[-1].kernel).reshape(4, 4, -1, 3)
     predicted = model.predict(x, verbose=0).argmax(axis=1)
     for i, c in enumerate(predicted):
@@ -309,3 +309,32 @@ def test_overlay_heatmap_blends_a_stretched_map():
 def test_overlay_heatmap_rejects_bad_input(image, heat, kwargs, message):
     with pytest.raises(ValueError, match=message):
         viz.overlay_heatmap(image, heat, **kwargs)
+
+
+def test_chapter8_checkers_accept_answers_computed_independently():
+    from cnnlib.exercises import chapter8
+
+    assert chapter8.c3_params(models.lenet5().get_layer("C3").count_params())
+    assert chapter8.c5_params(models.lenet5().get_layer("C5").count_params())
+    head = keras.Sequential(
+        [keras.Input((16, 16, 64)), keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10)]
+    )
+    assert chapter8.gap_head_params(head.count_params())
+    features = chapter8.FEATURES[np.newaxis]
+    explicit = sum(
+        chapter8.CLASS_WEIGHTS[k, 1] * features[0, :, :, k] for k in range(features.shape[-1])
+    )
+    assert chapter8.cam_by_hand(explicit.tolist())
+    boxes = np.array([[0, 0, 20, 16]])
+    grid = np.stack(np.meshgrid(np.arange(64), np.arange(64), indexing="ij"), -1).reshape(-1, 2)
+    inside = (grid[:, 0] < boxes[0, 2]) & (grid[:, 1] < boxes[0, 3])
+    assert chapter8.random_pointing(inside.mean())
+    for checker, wrong in [
+        (chapter8.c3_params, 2416),
+        (chapter8.c5_params, 48000),
+        (chapter8.gap_head_params, 163850),
+        (chapter8.cam_by_hand, (chapter8.FEATURES @ chapter8.CLASS_WEIGHTS[:, 0]).tolist()),
+        (chapter8.random_pointing, 320),
+    ]:
+        assert not checker(wrong) and "Not yet" in repr(checker(wrong))
+        assert not checker(None)
