@@ -388,21 +388,24 @@ def place_digits(
     canvas_size: int = 64,
     *,
     seed: int = 0,
-) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
-    """Paste each image at a random position on an empty, larger canvas; return the canvases
-    and the box around each digit's ink.
+) -> tuple[NDArray[np.uint8], NDArray[np.int64], NDArray[np.int64]]:
+    """Paste each image at a random position on an empty, larger canvas; return the canvases,
+    where each image went, and the box around each digit's ink.
 
     ``images`` is ``(n, height, width)`` of ``uint8`` (MNIST). Each image lands with its
-    top-left corner drawn uniformly from the positions where it fits, using ``seed``. The boxes
-    are ``(top, left, bottom, right)`` in canvas pixels, bottom and right exclusive, around the
-    non-zero pixels: where the digit is, not where its 28x28 frame is. Together they make a
-    localisation test for a model trained only to classify.
+    top-left corner drawn uniformly from the positions where it fits, using ``seed``. Boxes are
+    ``(top, left, bottom, right)`` in canvas pixels, bottom and right exclusive: ``frames`` is
+    the pasted ``height x width`` image, ``ink`` the smallest box around its non-zero pixels
+    (MNIST centres each digit in its 28x28 frame, so the ink box lies inside the frame).
+    Together they make a localisation test for a model trained only to classify.
 
     >>> digits = np.zeros((1, 28, 28), np.uint8)
     >>> digits[0, 10:20, 12:15] = 255
-    >>> canvases, boxes = place_digits(digits, 40, seed=1)
-    >>> canvases.shape, int(canvases.sum() // 255), (boxes[0, 2:] - boxes[0, :2]).tolist()
+    >>> canvases, frames, ink = place_digits(digits, 40, seed=1)
+    >>> canvases.shape, int(canvases.sum() // 255), (ink[0, 2:] - ink[0, :2]).tolist()
     ((1, 40, 40), 30, [10, 3])
+    >>> (frames[0, 2:] - frames[0, :2]).tolist(), (ink[0, :2] - frames[0, :2]).tolist()
+    ([28, 28], [10, 12])
     """
     pictures = np.asarray(images)
     if pictures.ndim != 3 or pictures.shape[0] == 0 or pictures.dtype != np.uint8:
@@ -412,8 +415,8 @@ def place_digits(
         )
     count, height, width = pictures.shape
     size = integer(canvas_size, "canvas_size", max(height, width))
-    ink = pictures > 0
-    if not ink.any(axis=(1, 2)).all():
+    inked = pictures > 0
+    if not inked.any(axis=(1, 2)).all():
         raise ValueError("every image must have at least one non-zero pixel to box")
     rng = np.random.default_rng(integer(seed, "seed", 0))
     tops = rng.integers(0, size - height + 1, count)
@@ -422,12 +425,13 @@ def place_digits(
     rows = tops[:, None, None] + np.arange(height)[None, :, None]
     cols = lefts[:, None, None] + np.arange(width)[None, None, :]
     canvases[np.arange(count)[:, None, None], rows, cols] = pictures
-    any_row: NDArray[np.bool_] = np.asarray(ink.any(axis=2))
-    any_col: NDArray[np.bool_] = np.asarray(ink.any(axis=1))
+    any_row: NDArray[np.bool_] = np.asarray(inked.any(axis=2))
+    any_col: NDArray[np.bool_] = np.asarray(inked.any(axis=1))
     first_row, first_col = any_row.argmax(axis=1), any_col.argmax(axis=1)
     last_row = height - any_row[:, ::-1].argmax(axis=1)
     last_col = width - any_col[:, ::-1].argmax(axis=1)
-    boxes = np.stack(
+    ink = np.stack(
         [tops + first_row, lefts + first_col, tops + last_row, lefts + last_col], axis=1
     ).astype(np.int64)
-    return canvases, boxes
+    frames = np.stack([tops, lefts, tops + height, lefts + width], axis=1).astype(np.int64)
+    return canvases, frames, ink

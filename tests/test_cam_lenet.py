@@ -131,15 +131,19 @@ def test_chapter8_builders_reject_bad_input(call, message):
 def test_place_digits_puts_every_digit_inside_its_box():
     (images, _), _ = data.load_mnist()
     digits = images[:200]
-    canvases, boxes = data.place_digits(digits, 64, seed=5)
+    canvases, frames, boxes = data.place_digits(digits, 64, seed=5)
     assert canvases.shape == (200, 64, 64) and canvases.dtype == np.uint8
-    for canvas, digit, (top, left, bottom, right) in zip(canvases, digits, boxes, strict=True):
+    for canvas, digit, frame, box in zip(canvases, digits, frames, boxes, strict=True):
+        top, left, bottom, right = box
         assert canvas.sum() == digit.sum()  # nothing lost, nothing added
         inside = canvas[top:bottom, left:right]
         assert inside.sum() == canvas.sum()
         assert inside[0].any() and inside[-1].any() and inside[:, 0].any() and inside[:, -1].any()
-    again, same_boxes = data.place_digits(digits, 64, seed=5)
+        assert np.array_equal(canvas[frame[0] : frame[2], frame[1] : frame[3]], digit)
+        assert (frame[:2] <= box[:2]).all() and (box[2:] <= frame[2:]).all()
+    again, same_frames, same_boxes = data.place_digits(digits, 64, seed=5)
     assert np.array_equal(again, canvases) and np.array_equal(same_boxes, boxes)
+    assert np.array_equal(same_frames, frames)
     assert len({tuple(b) for b in boxes[:, :2]}) > 100  # positions vary
 
 

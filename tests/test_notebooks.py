@@ -190,6 +190,18 @@ REQUIRED_GLUE = {
         "ch7_noisy_psnr",
         "ch7_denoised_psnr",
     },
+    "08_lenet_gap_cam.ipynb": {
+        "ch8_lenet_test_accuracy",
+        "ch8_lenet_params",
+        "ch8_modern_test_accuracy",
+        "ch8_flatten_params",
+        "ch8_gap_params",
+        "ch8_flatten_test_accuracy",
+        "ch8_gap_test_accuracy",
+        "ch8_cam_pointing_accuracy",
+        "ch8_gradcam_pointing_accuracy",
+        "ch8_random_pointing_baseline",
+    },
 }
 
 
