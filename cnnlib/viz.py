@@ -757,8 +757,8 @@ def compare_rows(
             for spine in ax.spines.values():
                 spine.set_visible(False)
             if row_texts is not None:
-                ax.set_title(row_texts[c], fontsize=8)
-        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10)
+                ax.set_title(row_texts[c], fontsize=9)
+        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=12)
     return fig
 
 
