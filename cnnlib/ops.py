@@ -367,11 +367,9 @@ def resize_bilinear(x: ArrayLike, size: int | tuple[int, int]) -> NDArray[np.flo
     >>> resize_bilinear(np.array([0.0, 1.0]).reshape(1, 1, 2, 1), (1, 4))[0, 0, :, 0]
     array([0.  , 0.25, 0.75, 1.  ])
     """
-    images = np.asarray(x, dtype=float)
-    if images.ndim != 4 or 0 in images.shape:
-        raise ValueError(
-            f"x must be a non-empty (batch, height, width, channels) array, got {images.shape}"
-        )
+    images = _as_float_array(x, "x", 4)
+    if 0 in images.shape:
+        raise ValueError(f"x must not be empty, got shape {images.shape}")
     out_h, out_w = integer_pair(size, "size")
 
     def taps(

@@ -285,6 +285,8 @@ def test_resize_bilinear_agrees_with_tensorflow(h, w, out_h, out_w, seed):
 def test_resize_bilinear_rejects_bad_input():
     with pytest.raises(ValueError, match="x must"):
         ops.resize_bilinear(np.zeros((4, 4)), 8)
+    with pytest.raises(ValueError, match="empty"):
+        ops.resize_bilinear(np.zeros((1, 0, 4, 1)), 8)
     with pytest.raises(ValueError, match="size"):
         ops.resize_bilinear(np.zeros((1, 4, 4, 1)), (0, 8))
 
