@@ -799,3 +799,47 @@ def overlay_heatmap(
     colours = mpl.colormaps[cmap](scaled)[..., :3]
     blended: NDArray[np.floating] = (1 - alpha) * np.clip(picture, 0, 1) + alpha * colours
     return blended
+
+
+def show_augmentations(
+    image: ArrayLike,
+    augmentation: Any,
+    *,
+    count: int = 8,
+    ncols: int = 4,
+    size: float = 2.0,
+) -> Figure:
+    """The original ``image`` and ``count - 1`` variants of it drawn by ``augmentation``.
+
+    ``augmentation`` is a callable such as a ``keras.Sequential`` of ``RandomFlip``,
+    ``RandomRotation`` and friends; it is called with ``training=True`` (Keras's random layers
+    do nothing otherwise) on a batch of one. ``image`` is ``(height, width, 3)`` with values in
+    ``[0, 255]`` or ``[0, 1]``. Keras's random layers draw from generators seeded when the
+    layers are built, so seed the notebook (``cnnlib.runtime.seed``) before building them to
+    get the same variants on every run.
+
+    >>> fig = show_augmentations(np.zeros((8, 8, 3)), lambda x, training: x, count=4)
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (4, 'original')
+    """
+    picture = np.asarray(image, dtype=np.float32)
+    if picture.ndim != 3 or picture.shape[2] != 3 or 0 in picture.shape:
+        raise ValueError(f"image must be (height, width, 3), got shape {picture.shape}")
+    if not callable(augmentation):
+        raise ValueError("augmentation must be callable, such as a keras.Sequential of layers")
+    variants = integer(count, "count", 2)
+    scale = 255.0 if picture.max() > 1.0 else 1.0
+    from cnnlib import runtime
+
+    runtime.quiet_tensorflow()
+    import keras
+
+    batch = np.repeat(picture[np.newaxis], variants - 1, axis=0)
+    drawn = np.asarray(keras.ops.convert_to_numpy(augmentation(batch, training=True)))
+    if drawn.shape != batch.shape:
+        raise ValueError(
+            f"augmentation must keep the image's shape {batch.shape[1:]}, gave {drawn.shape[1:]}"
+        )
+    pictures = [picture / scale, *(np.clip(d / scale, 0, 1) for d in drawn)]
+    titles = ["original", *(f"variant {i}" for i in range(1, variants))]
+    return image_grid(pictures, titles, ncols=min(integer(ncols, "ncols", 1), variants), size=size)

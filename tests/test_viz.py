@@ -149,3 +149,41 @@ def test_padded_grid_puts_the_extra_same_padding_at_the_bottom_right():
 def test_geometry_drawings_reject_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_show_augmentations_draws_the_original_and_its_variants():
+    import keras
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (6, 8, 3)).astype("float32")
+    keras.utils.set_random_seed(3)
+    flip = keras.Sequential([keras.layers.RandomFlip("horizontal")])
+    fig = viz.show_augmentations(image, flip, count=7, ncols=4)
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["original", "variant 1"]
+    shown = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    assert len(shown) == 7
+    np.testing.assert_allclose(shown[0], image / 255)
+    for variant in shown[1:]:
+        assert np.allclose(variant, image / 255) or np.allclose(variant, image[:, ::-1] / 255)
+    keras.utils.set_random_seed(3)  # seeded before the layer is built: the same variants
+    again = viz.show_augmentations(
+        image, keras.Sequential([keras.layers.RandomFlip("horizontal")]), count=7, ncols=4
+    )
+    for a, b in zip(fig.axes, again.axes, strict=True):
+        if a.images:
+            np.testing.assert_array_equal(a.images[0].get_array(), b.images[0].get_array())
+
+
+@pytest.mark.parametrize(
+    ("image", "augmentation", "kwargs", "message"),
+    [
+        (np.zeros((8, 8)), lambda x, training: x, {}, "image"),
+        (np.zeros((8, 8, 3)), "flip", {}, "callable"),
+        (np.zeros((8, 8, 3)), lambda x, training: x, {"count": 1}, "count"),
+        (np.zeros((8, 8, 3)), lambda x, training: x[:, :4], {}, "keep"),
+        (np.zeros((8, 8, 3)), lambda x, training: x, {"ncols": 0}, "ncols"),
+    ],
+)
+def test_show_augmentations_rejects_bad_input(image, augmentation, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        viz.show_augmentations(image, augmentation, **kwargs)
