@@ -18,6 +18,7 @@ import keras
 
 from cnnlib._validate import integer
 from cnnlib.arithmetic import conv_output_size, pool_output_size
+from cnnlib.layers import LENET_C3_TABLE, PartialConv2D
 
 
 def _input_shape(value: Sequence[int], name: str = "input_shape") -> tuple[int, int, int]:
@@ -29,6 +30,15 @@ def _input_shape(value: Sequence[int], name: str = "input_shape") -> tuple[int, 
 
 def _classes(value: int) -> int:
     return integer(value, "num_classes", 2)
+
+
+def _filters(value: Sequence[int], *, exactly: bool) -> list[int]:
+    """Three channel counts (``exactly``) or at least three, each an integer >= 1."""
+    is_list = isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+    if not is_list or (len(value) != 3 if exactly else len(value) < 3):
+        amount = "three" if exactly else "at least three"
+        raise ValueError(f"filters must be {amount} channel counts, got {value!r}")
+    return [integer(f, "filters", 1) for f in value]
 
 
 def mnist_convnet(
@@ -155,9 +165,7 @@ def conv_autoencoder(
     3369
     """
     height, width, channels = _input_shape(input_shape)
-    if isinstance(filters, (str, bytes)) or not isinstance(filters, Sequence) or len(filters) != 3:
-        raise ValueError(f"filters must be three channel counts, got {filters!r}")
-    first, second, third = (integer(f, "filters", 1) for f in filters)
+    first, second, third = _filters(filters, exactly=True)
     if decoder not in DECODERS:
         raise ValueError(f"decoder must be one of {DECODERS}, got {decoder!r}")
     modes = {_third_decoder_padding(height, "height"), _third_decoder_padding(width, "width")}
@@ -255,8 +263,6 @@ def lenet5(
     >>> lenet5().count_params(), lenet5(partial_c3=False).count_params()
     (60806, 61706)
     """
-    from cnnlib.layers import LENET_C3_TABLE, PartialConv2D
-
     if pooling not in ("avg", "max"):
         raise ValueError(f"pooling must be 'avg' or 'max', got {pooling!r}")
     try:
@@ -314,9 +320,7 @@ def localization_convnet(
     classes = _classes(num_classes)
     if head not in ("gap", "flatten"):
         raise ValueError(f"head must be 'gap' or 'flatten', got {head!r}")
-    if isinstance(filters, (str, bytes)) or not isinstance(filters, Sequence) or len(filters) < 3:
-        raise ValueError(f"filters must be at least three channel counts, got {filters!r}")
-    counts = [integer(f, "filters", 1) for f in filters]
+    counts = _filters(filters, exactly=False)
     if height < 4 or width < 4:
         raise ValueError(f"input_shape {tuple(input_shape)} is too small: sides must be >= 4")
     body: list[keras.layers.Layer] = [keras.Input((height, width, channels), name="image")]
