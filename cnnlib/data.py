@@ -316,8 +316,10 @@ def image_folder_dataset(
 
     Images are resized to ``image_size`` (float32, values 0-255) and labelled with their class's
     index in ``class_names`` (float32 of shape ``(batch, 1)`` for two classes, int32 for more).
-    The decoded images are cached in memory after the first pass; with ``shuffle=True`` their
-    order changes every epoch. The folder is checked first with :func:`check_image_folder`.
+    All images are decoded and resized here, once, and kept in memory, so that an epoch only
+    reads memory (and a first iterator stopped early cannot truncate the cache); with
+    ``shuffle=True`` their order changes every epoch. The folder is checked first with
+    :func:`check_image_folder`.
     """
     height, width = integer_pair(image_size, "image_size")
     batch = integer(batch_size, "batch_size", 1)
@@ -336,6 +338,12 @@ def image_folder_dataset(
         batch_size=None,
         shuffle=False,
     ).cache()
+    # Fill the cache now, in one complete pass: an iterator abandoned half-way through the first
+    # pass (``next(iter(ds))``, ``ds.take(3)``) would leave TensorFlow's in-memory cache
+    # truncated for good, and every later epoch would see only the images read until then.
+    decoded = int(dataset.reduce(np.int64(0), lambda n, _: n + 1))
+    if decoded != count:
+        raise DataFileError(f"{directory}: decoded {decoded} images but found {count} files")
     if shuffle:
         dataset = dataset.shuffle(count, seed=seed, reshuffle_each_iteration=True)
     return dataset.batch(batch).prefetch(tf.data.AUTOTUNE)

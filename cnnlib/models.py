@@ -339,3 +339,109 @@ def localization_convnet(
         [*body, pooled, keras.layers.Dense(classes, activation="softmax", name="predictions")],
         name=f"{head}_convnet",
     )
+
+
+def augmentation(
+    *,
+    flip: bool = True,
+    rotation: float = 0.1,
+    zoom: float = 0.2,
+    translation: float = 0.1,
+    seed: int | None = None,
+) -> keras.Sequential:
+    """Keras's random image layers in one block named ``augmentation``.
+
+    ``RandomFlip("horizontal")`` (if ``flip``), ``RandomRotation(rotation)`` (a fraction of a
+    full turn: 0.1 is up to 36 degrees either way), ``RandomZoom(zoom)`` and
+    ``RandomTranslation(translation, translation)`` (fractions of the image's height and
+    width); a factor of 0 leaves its layer out. Put the block first in a model: there the
+    layers change the images only in training (``fit``) and pass them through unchanged in
+    ``evaluate`` and ``predict``. Called on its own, the block augments unless it is given
+    ``training=False``. ``seed`` seeds each layer's generator; without it they draw from
+    Keras's global seed.
+
+    >>> [layer.name for layer in augmentation().layers]
+    ['flip', 'rotation', 'zoom', 'translation']
+    >>> [layer.name for layer in augmentation(flip=False, zoom=0).layers]
+    ['rotation', 'translation']
+    """
+    factors = {"rotation": rotation, "zoom": zoom, "translation": translation}
+    for name, factor in factors.items():
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 <= factor < 1:
+            raise ValueError(f"{name} must be a number in [0, 1), got {factor!r}")
+    if seed is not None:
+        seed = integer(seed, "seed", 0)
+    layers: list[keras.layers.Layer] = []
+    if flip:
+        layers.append(keras.layers.RandomFlip("horizontal", seed=seed, name="flip"))
+    if rotation:
+        layers.append(keras.layers.RandomRotation(rotation, seed=seed, name="rotation"))
+    if zoom:
+        layers.append(keras.layers.RandomZoom(zoom, seed=seed, name="zoom"))
+    if translation:
+        layers.append(
+            keras.layers.RandomTranslation(translation, translation, seed=seed, name="translation")
+        )
+    if not layers:
+        raise ValueError("augmentation needs at least one transformation (all were turned off)")
+    return keras.Sequential(layers, name="augmentation")
+
+
+def small_convnet(
+    image_size: int = 64,
+    *,
+    filters: Sequence[int] = (32, 64, 128, 128),
+    units: int = 256,
+    augmentation: keras.layers.Layer | None = None,
+    dropout: float = 0.0,
+) -> keras.Sequential:
+    """The classic small convnet for two classes of colour photos (cats and dogs, say).
+
+    ``image`` (``image_size`` square, RGB, values 0-255) -> the ``augmentation`` layer if
+    given -> ``rescale`` (to [0, 1]) -> blocks of a 3x3 ``valid`` ReLU convolution and a 2x2
+    max pooling (``conv1``/``pool1``, ... one per entry of ``filters``, at least three) ->
+    ``flatten`` -> ``dropout`` (rate ``dropout``, left out if 0) -> ``dense`` (``units``,
+    ReLU) -> ``predictions`` (one sigmoid unit: the probability of class 1). Augmentation and
+    dropout act only in training, so the four combinations share one body and one parameter
+    count.
+
+    >>> small_convnet().count_params()
+    372417
+    >>> plain, both = small_convnet(), small_convnet(augmentation=augmentation(), dropout=0.5)
+    >>> [layer.name for layer in both.layers if layer.name not in {l.name for l in plain.layers}]
+    ['augmentation', 'dropout']
+    """
+    size = integer(image_size, "image_size", 1)
+    counts = _filters(filters, exactly=False)
+    hidden = integer(units, "units", 1)
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}")
+    if augmentation is not None and not isinstance(augmentation, keras.layers.Layer):
+        raise ValueError(
+            "augmentation must be a Keras layer such as cnnlib.models.augmentation(), "
+            f"got {type(augmentation).__name__}"
+        )
+    side = size
+    for _ in counts:
+        side = (side - 2) // 2
+        if side < 1:
+            smallest = 1
+            for _ in counts:
+                smallest = 2 * smallest + 2
+            raise ValueError(
+                f"image_size {size} is too small for {len(counts)} blocks: it must be at "
+                f"least {smallest}"
+            )
+    body: list[keras.layers.Layer] = [keras.Input((size, size, 3), name="image")]
+    if augmentation is not None:
+        body.append(augmentation)
+    body.append(keras.layers.Rescaling(1 / 255, name="rescale"))
+    for index, count in enumerate(counts, start=1):
+        body.append(keras.layers.Conv2D(count, 3, activation="relu", name=f"conv{index}"))
+        body.append(keras.layers.MaxPooling2D(2, name=f"pool{index}"))
+    body.append(keras.layers.Flatten(name="flatten"))
+    if dropout:
+        body.append(keras.layers.Dropout(dropout, name="dropout"))
+    body.append(keras.layers.Dense(hidden, activation="relu", name="dense"))
+    body.append(keras.layers.Dense(1, activation="sigmoid", name="predictions"))
+    return keras.Sequential(body, name="small_convnet")

@@ -1,4 +1,4 @@
-"""Training helpers: where a run writes its files, and the standard set of callbacks.
+"""Training helpers: where a run writes its files, the standard callbacks, and what a run reached.
 
 Runs write under ``_build/runs/<name>/`` of the book's repository (found from the working
 directory), so checkpoints and logs never land among the sources; outside the repository (on
@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from cnnlib._validate import integer
 
@@ -80,3 +82,46 @@ def standard_callbacks(
         ),
         keras.callbacks.TensorBoard(log_dir=str(path / "logs"), write_graph=False),
     ]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What one training run reached, read from its history (epochs count from 1)."""
+
+    best_val: float
+    best_epoch: int
+    final_val: float
+    final_train: float
+
+    @property
+    def gap(self) -> float:
+        """Final training minus final validation value: how far the model overfits."""
+        return self.final_train - self.final_val
+
+
+def summarize_run(history: object, metric: str = "accuracy") -> RunSummary:
+    """The best and final validation ``metric`` of a run and its final training value.
+
+    ``history`` is what ``fit`` returned or its ``.history`` dict. The best epoch is the one
+    with the highest ``val_<metric>`` (the lowest, for a loss).
+
+    >>> s = summarize_run({"accuracy": [0.6, 0.9, 1.0], "val_accuracy": [0.55, 0.7, 0.68]})
+    >>> s.best_val, s.best_epoch, s.final_val, round(s.gap, 2)
+    (0.7, 2, 0.68, 0.32)
+    """
+    values = getattr(history, "history", history)
+    if not isinstance(values, dict):
+        raise ValueError("history must be a keras History or its .history dict")
+    train, val = values.get(metric), values.get(f"val_{metric}")
+    if not train or not val:
+        raise ValueError(
+            f"history must hold {metric!r} and 'val_{metric}' (it has {sorted(values)})"
+        )
+    scores = np.asarray(val, dtype=float)
+    best = int(np.argmin(scores) if "loss" in metric else np.argmax(scores))
+    return RunSummary(
+        best_val=float(scores[best]),
+        best_epoch=best + 1,
+        final_val=float(scores[-1]),
+        final_train=float(train[-1]),
+    )

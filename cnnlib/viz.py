@@ -14,7 +14,7 @@ caller, so a notebook ends the cell with ``plt.show()``.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -570,6 +570,39 @@ def plot_history(
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
+    return fig
+
+
+def compare_histories(
+    histories: Mapping[str, object], metric: str = "val_accuracy", *, size: float = 6.4
+) -> Figure:
+    """One curve of ``metric`` per run, on one set of axes; each run's best epoch is starred.
+
+    ``histories`` maps a run's name to what ``fit`` returned (or its ``.history`` dict, or a
+    table of :func:`read_tensorboard_scalars`). The best epoch is the highest point, or the
+    lowest for a loss.
+
+    >>> fig = compare_histories({"a": {"val_accuracy": [0.5, 0.7]}, "b": {"val_accuracy": [0.6]}})
+    >>> [line.get_label() for line in fig.axes[0].get_lines()][::2]
+    ['a (best 0.700)', 'b (best 0.600)']
+    """
+    if not isinstance(histories, Mapping) or not histories:
+        raise ValueError("histories must be a non-empty dict of run name -> history")
+    fig, ax = plt.subplots(figsize=(size, size * 0.6), layout="constrained")
+    for name, history in histories.items():
+        series = _history_dict(history)
+        if not series.get(metric):
+            raise ValueError(f"history {name!r} has no {metric!r} (it has {sorted(series)})")
+        values = np.asarray(series[metric])
+        best = int(np.argmin(values) if "loss" in metric else np.argmax(values))
+        epochs = np.arange(1, len(values) + 1)
+        (line,) = ax.plot(epochs, values, linewidth=1.6, label=f"{name} (best {values[best]:.3f})")
+        ax.plot(best + 1, values[best], marker="*", markersize=11, color=line.get_color(),
+                linestyle="none")  # fmt: skip
+    ax.set(title=metric, xlabel="epoch")
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
     return fig
 
 

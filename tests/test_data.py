@@ -292,3 +292,37 @@ def test_sample_image_in_grey():
 def test_unknown_sample_image_is_an_error():
     with pytest.raises(ValueError, match="name must be one of"):
         data.sample_image("dog")
+
+
+def test_an_empty_folder_is_an_error_naming_the_missing_classes(tmp_path):
+    with pytest.raises(ValueError, match=r"missing \['cats', 'dogs'\], found \[\]"):
+        data.image_folder_dataset(tmp_path, ["cats", "dogs"], image_size=32)
+
+
+def test_an_iterator_stopped_early_does_not_truncate_the_dataset(image_folder):
+    dataset = data.image_folder_dataset(
+        image_folder, ["cats", "dogs"], image_size=16, batch_size=1, shuffle=True, seed=0
+    )
+    next(iter(dataset))  # a peek at the first batch, abandoned
+    list(dataset.take(1))
+    labels = [int(y[0, 0]) for _, y in dataset]
+    assert sorted(labels) == [0, 0, 1, 1]
+
+
+def test_the_training_order_changes_every_epoch_and_repeats_with_the_seed(image_folder):
+    for name in ("cats", "dogs"):  # 12 images, so that two orders are unlikely to coincide
+        for jpeg in sorted((image_folder / name).glob("*.jpg")):
+            for copy in range(2):
+                shutil.copy(jpeg, jpeg.with_name(f"{jpeg.stem}_{copy}.jpg"))
+
+    def epochs(seed, count):
+        """Each epoch's images, as one brightness sum per image in the order they came."""
+        dataset = data.image_folder_dataset(
+            image_folder, ["cats", "dogs"], image_size=8, batch_size=12, shuffle=True, seed=seed
+        )
+        return [tuple(np.asarray(x).sum(axis=(1, 2, 3)).round(2)) for x, _ in dataset.repeat(count)]
+
+    first, second = epochs(5, 2)
+    assert first != second  # reshuffled for the second epoch
+    assert sorted(first) == sorted(second)  # the same images
+    assert epochs(5, 2) == [first, second]  # one seed, one sequence of epochs
