@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 Split = tuple[NDArray[np.uint8], NDArray[np.uint8]]
 
+#: Where Keras downloads the small cats-vs-dogs archive from (once, into its cache).
 CATS_VS_DOGS_URL = "https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip"
+#: The class folders of the cats-vs-dogs set, in label order: 0 is a cat, 1 a dog.
 CATS_VS_DOGS_CLASSES = ("cats", "dogs")
 #: The photos bundled with scikit-image that :func:`sample_image` loads (no download needed).
 SAMPLE_IMAGES = ("astronaut", "camera", "chelsea", "coffee")

@@ -76,17 +76,15 @@ def conv2d(
 ) -> NDArray[np.floating]:
     """2-D convolution (cross-correlation) as ``keras.layers.Conv2D`` computes it.
 
-    Args:
-        x: input of shape ``(batch, height, width, in_channels)``.
-        kernel: weights of shape ``(kernel_height, kernel_width, in_channels, out_channels)``.
-        bias: ``None`` or one value per output channel, shape ``(out_channels,)``.
-        stride: step between windows, an int or ``(height, width)``.
-        padding: ``"valid"``, ``"same"`` (Keras's asymmetric split), ``"full"``, an int, a
-            ``(height, width)`` pair, or ``((top, bottom), (left, right))``; zeros are padded.
-        dilation: spacing between kernel taps, an int or ``(height, width)``.
+    :param x: input of shape ``(batch, height, width, in_channels)``.
+    :param kernel: weights of shape ``(kernel_height, kernel_width, in_channels, out_channels)``.
+    :param bias: ``None`` or one value per output channel, shape ``(out_channels,)``.
+    :param stride: step between windows, an int or ``(height, width)``.
+    :param padding: ``"valid"``, ``"same"`` (Keras's asymmetric split), ``"full"``, an int, a
+        ``(height, width)`` pair, or ``((top, bottom), (left, right))``; zeros are padded.
+    :param dilation: spacing between kernel taps, an int or ``(height, width)``.
 
-    Returns:
-        An array of shape ``(batch, out_height, out_width, out_channels)``, float32 when both
+    :returns: An array of shape ``(batch, out_height, out_width, out_channels)``, float32 when both
         ``x`` and ``kernel`` are float32, float64 otherwise.
 
     Each output value is the sum over the window and the input channels of input times kernel,
@@ -179,18 +177,16 @@ def pool2d(
 ) -> NDArray[np.floating]:
     """2-D pooling of every channel on its own, as Keras's pooling layers compute it.
 
-    Args:
-        x: input of shape ``(batch, height, width, channels)``.
-        pool_size: window size, an int or ``(height, width)``.
-        stride: step between windows; ``None`` means ``pool_size`` (windows side by side).
-        padding: ``"valid"`` or ``"same"``. Padded positions never count: a max ignores them
-            and an average divides by the number of real pixels in the window, as
-            ``MaxPooling2D`` and ``AveragePooling2D`` do; for ``"l2"`` they add nothing.
-        mode: ``"max"``, ``"avg"`` (mean), or ``"l2"`` (square root of the sum of squares,
-            as :class:`cnnlib.layers.L2Pooling2D`).
+    :param x: input of shape ``(batch, height, width, channels)``.
+    :param pool_size: window size, an int or ``(height, width)``.
+    :param stride: step between windows; ``None`` means ``pool_size`` (windows side by side).
+    :param padding: ``"valid"`` or ``"same"``. Padded positions never count: a max ignores them
+        and an average divides by the number of real pixels in the window, as
+        ``MaxPooling2D`` and ``AveragePooling2D`` do; for ``"l2"`` they add nothing.
+    :param mode: ``"max"``, ``"avg"`` (mean), or ``"l2"`` (square root of the sum of squares,
+        as :class:`cnnlib.layers.L2Pooling2D`).
 
-    Returns:
-        An array of shape ``(batch, out_height, out_width, channels)``.
+    :returns: An array of shape ``(batch, out_height, out_width, channels)``.
 
     >>> x = np.array([[1, 2, 0, 0], [3, 4, 0, 1], [0, 0, 5, 0], [0, 0, 0, 0]], float)
     >>> pool2d(x.reshape(1, 4, 4, 1))[0, :, :, 0]
@@ -278,14 +274,14 @@ def conv2d_transpose(
     then cropped (``"same"``) to the length that
     :func:`cnnlib.arithmetic.conv_transpose_output_size` gives.
 
-    Args:
-        x: input of shape ``(batch, height, width, in_channels)``.
-        kernel: weights in Keras's ``Conv2DTranspose`` layout,
-            ``(kernel_height, kernel_width, out_channels, in_channels)``.
-        bias: ``None`` or shape ``(out_channels,)``.
-        stride, dilation: an int or ``(height, width)``.
-        padding: ``"valid"`` or ``"same"``.
-        output_padding: ``None`` or an int / pair smaller than the stride, as in Keras.
+    :param x: input of shape ``(batch, height, width, in_channels)``.
+    :param kernel: weights in Keras's ``Conv2DTranspose`` layout,
+        ``(kernel_height, kernel_width, out_channels, in_channels)``.
+    :param bias: ``None`` or shape ``(out_channels,)``.
+    :param stride: an int or ``(height, width)``.
+    :param dilation: an int or ``(height, width)``.
+    :param padding: ``"valid"`` or ``"same"``.
+    :param output_padding: ``None`` or an int / pair smaller than the stride, as in Keras.
 
     >>> one = np.ones((1, 2, 2, 1))
     >>> conv2d_transpose(one, np.ones((3, 3, 1, 1)), stride=2)[0, :, :, 0]

@@ -128,3 +128,58 @@ def test_chapters_carry_the_number_of_their_file_name(html):
         assert f'<h1><span class="section-number">{number}. </span>' in chapter, notebook.name
         assert re.search(rf'{notebook.stem}\.html">{number}\. ', page(html, "intro")), notebook.name
         assert f"Exercise {number}.1" in chapter, notebook.name
+
+
+def public_names() -> list[str]:
+    """Every public function and class defined in a cnnlib module, as ``cnnlib.module.name``."""
+    import importlib
+    import pkgutil
+
+    import cnnlib
+    import cnnlib.exercises
+
+    modules = [f"cnnlib.{m.name}" for m in pkgutil.iter_modules(cnnlib.__path__)]
+    modules += [
+        f"cnnlib.exercises.{m.name}" for m in pkgutil.iter_modules(cnnlib.exercises.__path__)
+    ]
+    names = []
+    for module_name in modules:
+        if module_name.rsplit(".", 1)[1].startswith("_"):
+            continue
+        module = importlib.import_module(module_name)
+        for name, value in vars(module).items():
+            defined_here = getattr(value, "__module__", None) == module_name
+            if not name.startswith("_") and defined_here and callable(value):
+                names.append(f"{module_name}.{name}")
+    return names
+
+
+def test_the_api_reference_documents_every_public_function(html):
+    documented = set(re.findall(r'id="(cnnlib\.[A-Za-z0-9_.]+)"', page(html, "api")))
+    names = public_names()
+    assert len(names) > 100
+    assert [name for name in names if name not in documented] == []
+
+
+def test_glossary_terms_carry_korean_and_chapters_link_to_them(html):
+    glossary = page(html, "glossary")
+    for english, korean in [
+        ("convolution", "합성곱"),
+        ("feature map", "특성 맵"),
+        ("receptive field", "수용 영역"),
+        ("overfitting", "과대적합"),
+        ("data augmentation", "데이터 증식"),
+        ("global average pooling", "전역 평균 풀링"),
+        ("class activation map", "클래스 활성화 맵"),
+    ]:
+        entry = re.search(rf'id="term-{english.replace(" ", "-")}".*?</dd>', glossary, re.S)
+        assert entry and korean in entry.group(0), english
+    for notebook in sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb")):
+        assert 'href="glossary.html#term-' in page(html, notebook.stem), notebook.name
+
+
+def test_the_keras_3_appendix_shows_the_table_and_the_new_calls(html):
+    appendix = page(html, "appendix_keras3")
+    for new in ("image_dataset_from_directory", "learning_rate", "matplotlib.colormaps", ".keras"):
+        assert new in appendix, new
+    assert "Argument(s) not recognized: {'lr': 0.001}" in appendix

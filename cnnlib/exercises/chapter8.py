@@ -14,9 +14,10 @@ from cnnlib import arithmetic
 from cnnlib.exercises import Feedback, check_array, check_number
 from cnnlib.layers import LENET_C3_TABLE
 
-#: Exercise 4: two 2x2 feature maps (channels last) and the class weights of two classes.
+#: Exercise 4's two 2x2 feature maps, ``(height, width, channels)``.
 FEATURES = np.array([[[1.0, 0.0], [2.0, 1.0]], [[0.0, 3.0], [1.0, 1.0]]])
-CLASS_WEIGHTS = np.array([[0.5, -1.0], [2.0, 0.5]])  # (channels, classes)
+#: Exercise 4's class weights of two classes, ``(channels, classes)``.
+CLASS_WEIGHTS = np.array([[0.5, -1.0], [2.0, 0.5]])
 
 
 def c3_params(answer: object) -> Feedback:
