@@ -36,6 +36,23 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert (ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run must be executable"
 
 
+def test_the_workflow_publishes_the_book_and_tests_pull_requests():
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
+    assert set(triggers) >= {"push", "pull_request"}
+    jobs = workflow["jobs"]
+    uses = [step["uses"] for job in jobs.values() for step in job["steps"] if "uses" in step]
+    assert uses and all(re.fullmatch(r"actions/[a-z-]+@v\d+", action) for action in uses), uses
+    runs = {name: [step.get("run") for step in job["steps"]] for name, job in jobs.items()}
+    assert "python3 .ci/tasks.py test" in runs["test"]
+    assert "python3 .ci/tasks.py build" in runs["build"]
+    assert "pull_request" in jobs["test"]["if"]
+    assert {"actions/upload-pages-artifact@v3", "actions/deploy-pages@v4"} <= set(uses)
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
 def execute(notebook: Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, str(ROOT / ".ci" / "tasks.py"), "execute", str(notebook)]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
