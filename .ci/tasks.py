@@ -105,6 +105,30 @@ def seed_keras_cache() -> None:
     say(f"Keras cache {datasets}: {copied} file(s) seeded from {SHARED_DATA}")
 
 
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def ensure_browser() -> None:
+    """The site test opens every page in headless Chromium: install Debian's when it is missing
+    and this process may (root, with apt-get); otherwise say how, and let the test report it."""
+    if any(shutil.which(name) for name in BROWSERS):
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("installing Chromium for the site test (apt-get install chromium)")
+        quiet = {
+            "stdout": subprocess.DEVNULL,
+            "env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        }
+        subprocess.run(["apt-get", "update", "-q"], check=False, **quiet)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"],
+            check=False,
+            **quiet,
+        )
+    if not any(shutil.which(name) for name in BROWSERS):
+        say("no Chromium found: the site test will fail (install `chromium` and run again)")
+
+
 def fetch_datasets() -> None:
     """Fill the Keras cache through cnnlib's loaders, so that the tests never download."""
     from cnnlib import data
@@ -141,6 +165,7 @@ def test(_: argparse.Namespace) -> None:
     start = time.perf_counter()
     seed_keras_cache()
     fetch_datasets()
+    ensure_browser()
     os.environ["CNNLIB_QUICK"] = "1"  # training cells use a slice of the data and few epochs
     os.environ["CNNLIB_OFFLINE"] = "1"  # a loader that would download raises instead
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # no oneDNN notice on stderr

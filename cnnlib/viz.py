@@ -14,6 +14,7 @@ caller, so a notebook ends the cell with ``plt.show()``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -262,6 +263,45 @@ def filter_response(image: ArrayLike, kernel: ArrayLike, title: str = "") -> Fig
     return fig
 
 
+#: The player buttons of Matplotlib's HTML animations, as plain characters.
+_PLAYER_GLYPHS = {
+    "fa fa-minus": "\u2212",
+    "fa fa-fast-backward": "\u23ee",
+    "fa fa-step-backward": "\u25c2",
+    "fa fa-play fa-flip-horizontal": "\u25c0",
+    "fa fa-pause": "\u23f8",
+    "fa fa-play": "\u25b6",
+    "fa fa-step-forward": "\u25b8",
+    "fa fa-fast-forward": "\u23ed",
+    "fa fa-plus": "+",
+}
+
+
+def animation_html(animation: FuncAnimation, *, default_mode: str = "loop") -> str:
+    """The animation as a self-contained HTML player that needs no network.
+
+    Matplotlib's ``to_jshtml`` player draws its buttons with Font Awesome icons loaded from a
+    CDN, which fails offline (a blank button and a console error); this returns the same player
+    with the icons replaced by plain characters and the stylesheet link removed.
+    ``default_mode`` is ``"loop"``, ``"once"`` or ``"reflect"``.
+
+    >>> html = animation_html(sliding_window_animation(np.eye(3), np.ones((2, 2))))
+    >>> "<script" in html, "font-awesome" in html, "\u25b6" in html
+    (True, False, True)
+    """
+    if not isinstance(animation, FuncAnimation):
+        raise ValueError(f"animation must be a matplotlib FuncAnimation, got {type(animation)}")
+    if default_mode not in ("loop", "once", "reflect"):
+        raise ValueError(f"default_mode must be 'loop', 'once' or 'reflect', got {default_mode!r}")
+    html = animation.to_jshtml(default_mode=default_mode)
+    html = re.sub(r'<link rel="stylesheet"\s+href="[^"]*font-awesome[^"]*">\s*', "", html)
+
+    def glyph(match: re.Match[str]) -> str:
+        return f'<span class="player-glyph">{_PLAYER_GLYPHS.get(match.group(1), "?")}</span>'
+
+    return re.sub(r'<i class="(fa [^"]*)"></i>', glyph, html)
+
+
 def sliding_window_animation(
     image: ArrayLike, kernel: ArrayLike, *, interval: int = 1200
 ) -> FuncAnimation:
@@ -272,7 +312,7 @@ def sliding_window_animation(
     notebook so that it also plays in a static HTML page::
 
         from IPython.display import HTML
-        HTML(sliding_window_animation(image, kernel).to_jshtml())
+        HTML(animation_html(sliding_window_animation(image, kernel)))
 
     >>> animation = sliding_window_animation(np.eye(3), np.ones((2, 2)))
     >>> len(list(animation.new_frame_seq()))  # one frame per output value

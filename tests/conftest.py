@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,3 +29,16 @@ settings.load_profile("cnnlib")
 def _close_figures() -> Iterator[None]:
     yield
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The HTML book, built once per test run with Sphinx warnings as errors (``-W -n``)."""
+    output = tmp_path_factory.mktemp("book")
+    command = [
+        sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
+        "build", str(ROOT), "--path-output", str(output), "-W", "-n", "--keep-going",
+    ]  # fmt: skip
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    return output / "_build" / "html"

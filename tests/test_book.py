@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,18 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("book")
-    command = [
-        sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
-        "build", str(ROOT), "--path-output", str(output), "-W", "-n", "--keep-going",
-    ]  # fmt: skip
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
-    return output / "_build" / "html"
-
-
+# The `html` fixture (the book built once, with warnings as errors) is in conftest.py.
 pytestmark = pytest.mark.book
 
 
@@ -183,3 +170,13 @@ def test_the_keras_3_appendix_shows_the_table_and_the_new_calls(html):
     for new in ("image_dataset_from_directory", "learning_rate", "matplotlib.colormaps", ".keras"):
         assert new in appendix, new
     assert "Argument(s) not recognized: {'lr': 0.001}" in appendix
+
+
+def test_every_chapter_opens_with_its_goals_and_links_to_its_neighbours(html):
+    for notebook in sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb")):
+        chapter = page(html, notebook.stem)
+        title = chapter.find("<h1")
+        first_section = re.compile(r"<h2>[^\n]*headerlink").search(chapter, title)
+        goals = chapter.find("What you will learn", title)
+        assert first_section and 0 < goals < first_section.start(), f"{notebook.name}: no goals"
+        assert 'class="left-prev"' in chapter and 'class="right-next"' in chapter, notebook.name

@@ -187,3 +187,28 @@ def test_show_augmentations_draws_the_original_and_its_variants():
 def test_show_augmentations_rejects_bad_input(image, augmentation, kwargs, message):
     with pytest.raises(ValueError, match=message):
         viz.show_augmentations(image, augmentation, **kwargs)
+
+
+def test_animation_html_plays_offline():
+    animation = viz.sliding_window_animation(np.eye(3), np.ones((2, 2)))
+    html = viz.animation_html(animation, default_mode="once")
+    assert "<script" in html
+    assert '<i class="fa' not in html
+    assert "http" not in html.replace("http://www.w3.org", "")  # no resource from the network
+    assert html.count('class="player-glyph"') == 9
+
+
+@pytest.mark.parametrize(
+    ("animation", "mode", "message"),
+    [("not an animation", "loop", "FuncAnimation"), (None, "loop", "FuncAnimation")],
+)
+def test_animation_html_rejects_bad_input(animation, mode, message):
+    with pytest.raises(ValueError, match=message):
+        viz.animation_html(animation, default_mode=mode)
+
+
+def test_animation_html_rejects_an_unknown_mode():
+    animation = viz.sliding_window_animation(np.eye(3), np.ones((2, 2)))
+    viz.animation_html(animation)  # drawn once, so Matplotlib does not warn about an unused one
+    with pytest.raises(ValueError, match="default_mode"):
+        viz.animation_html(animation, default_mode="bounce")
