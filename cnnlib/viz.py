@@ -1,6 +1,7 @@
 """Pictures for the book: image grids with one colour scale, annotated matrices, filter
 responses, the sliding-window animation, window geometry, training curves (also read back from
-TensorBoard logs), confusion matrices and misclassified examples.
+TensorBoard logs), confusion matrices and misclassified examples, and what a trained model holds:
+weight histograms, filters and feature maps.
 
 Each function returns a matplotlib ``Figure`` (or ``FuncAnimation``) and leaves showing it to the
 caller, so a notebook ends the cell with ``plt.show()``.
@@ -916,3 +917,178 @@ def show_augmentations(
     pictures = [picture / scale, *(np.clip(d / scale, 0, 1) for d in drawn)]
     titles = ["original", *(f"variant {i}" for i in range(1, variants))]
     return image_grid(pictures, titles, ncols=min(integer(ncols, "ncols", 1), variants), size=size)
+
+
+def _mosaic(tiles: NDArray[np.floating], ncols: int) -> NDArray[np.floating]:
+    """``(count, h, w[, 3])`` tiles in one array of ``ncols`` columns, one NaN pixel between
+    them (NaN is drawn in the colour map's "bad" colour, or white for RGB)."""
+    count, height, width = tiles.shape[:3]
+    rows = -(-count // ncols)
+    padded = np.full((rows * ncols, height + 1, width + 1, *tiles.shape[3:]), np.nan)
+    padded[:count, :height, :width] = tiles
+    rest = tiles.shape[3:]
+    grid = padded.reshape(rows, ncols, height + 1, width + 1, *rest)
+    grid = np.moveaxis(grid, 2, 1).reshape(rows * (height + 1), ncols * (width + 1), *rest)
+    result: NDArray[np.floating] = grid[:-1, :-1]
+    return result
+
+
+def feature_map_grid(
+    maps: ArrayLike,
+    name: str | None = None,
+    *,
+    ncols: int = 16,
+    cmap: str = "viridis",
+    size: float = 0.6,
+) -> Figure:
+    """Every channel of one layer's feature maps (``(height, width, channels)``) as a tile of
+    one picture, titled with ``name`` and the shape.
+
+    Each tile is normalised on its own (its smallest value dark, its largest bright), because
+    the point is *where* each filter responds; their magnitudes differ by orders across a
+    layer. Maps that are zero everywhere (dead for this image) are left black and counted in
+    the title. ``size`` is each tile's width in inches.
+
+    >>> maps = np.zeros((4, 4, 3)); maps[..., 1] = np.eye(4)
+    >>> fig = feature_map_grid(maps, "conv1", ncols=3)
+    >>> fig.axes[0].get_title()
+    'conv1: 4x4x3, 2 of 3 maps all zero'
+    """
+    array = np.asarray(maps, dtype=float)
+    if array.ndim != 3 or 0 in array.shape:
+        raise ValueError(f"maps must be (height, width, channels), got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("maps must hold finite numbers")
+    _check_size(size)
+    if cmap not in mpl.colormaps:
+        raise ValueError(f"cmap must be a matplotlib colour map name, got {cmap!r}")
+    columns = min(integer(ncols, "ncols", 1), array.shape[2])
+    tiles = np.moveaxis(array, 2, 0)
+    low = tiles.min(axis=(1, 2), keepdims=True)
+    span = tiles.max(axis=(1, 2), keepdims=True) - low
+    normalised = np.where(span > 0, (tiles - low) / np.where(span > 0, span, 1), 0.0)
+    dead = int(np.sum(np.all(tiles == 0, axis=(1, 2))))
+    picture = _mosaic(normalised, columns)
+    height, width, channels = array.shape
+    rows = -(-channels // columns)
+    fig, ax = plt.subplots(
+        layout="constrained",
+        figsize=(size * columns, size * rows * height / width + 0.4),
+    )
+    ax.imshow(picture, cmap=mpl.colormaps[cmap].with_extremes(bad="white"), vmin=0, vmax=1)
+    ax.set_axis_off()
+    label = f"{height}x{width}x{channels}, {dead} of {channels} maps all zero"
+    ax.set_title(f"{name}: {label}" if name else label, fontsize=10)
+    return fig
+
+
+def filter_grid(
+    kernel: ArrayLike,
+    *,
+    scale: str = "shared",
+    channel: int | None = None,
+    ncols: int = 8,
+    size: float = 0.8,
+) -> Figure:
+    """The filters of a convolution (``kernel`` as Keras stores it: ``(kh, kw, in, out)``) as
+    small images, one tile each.
+
+    With ``scale="shared"`` every tile uses one colour scale, so a pale filter really has small
+    weights; with ``scale="each"`` every filter is stretched over the whole colour range on its
+    own, which shows each pattern clearly but hides how strong it is. One-input-channel
+    kernels (or one ``channel`` of them) are drawn with a diverging map centred on zero
+    (blue negative, red positive); three-channel kernels as RGB pictures (the shared scale
+    maps the smallest weight of all to 0 and the largest to 1).
+
+    >>> kernel = np.zeros((3, 3, 1, 2)); kernel[1, 1, 0] = [1.0, -0.5]
+    >>> fig = filter_grid(kernel)
+    >>> [float(v) for v in fig.axes[0].images[0].get_clim()]
+    [-1.0, 1.0]
+    """
+    weights = np.asarray(kernel, dtype=float)
+    if weights.ndim != 4 or 0 in weights.shape:
+        raise ValueError(f"kernel must be (height, width, in, out), got shape {weights.shape}")
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("kernel must hold finite numbers")
+    if scale not in ("shared", "each"):
+        raise ValueError(f"scale must be 'shared' or 'each', got {scale!r}")
+    _check_size(size)
+    if channel is not None:
+        index = integer(channel, "channel", 0)
+        if index >= weights.shape[2]:
+            raise ValueError(f"channel must be below {weights.shape[2]}, the input channels")
+        weights = weights[:, :, index : index + 1]
+    if weights.shape[2] not in (1, 3):
+        raise ValueError(
+            f"kernel has {weights.shape[2]} input channels: pick one with channel=... "
+            "(only one-channel and RGB kernels can be drawn whole)"
+        )
+    tiles = np.moveaxis(weights, 3, 0)  # (out, kh, kw, in)
+    columns = min(integer(ncols, "ncols", 1), len(tiles))
+    rows = -(-len(tiles) // columns)
+    axes_sum = (1, 2, 3)
+    fig, ax = plt.subplots(
+        layout="constrained",
+        figsize=(size * columns + 0.9, size * rows * weights.shape[0] / weights.shape[1] + 0.4),
+    )
+    if tiles.shape[3] == 1:
+        if scale == "shared":
+            largest = float(np.max(np.abs(tiles))) or 1.0
+            shown, limit = tiles[..., 0], largest
+        else:
+            each = np.max(np.abs(tiles), axis=axes_sum, keepdims=True)
+            shown, limit = (tiles / np.where(each > 0, each, 1))[..., 0], 1.0
+        cmap = mpl.colormaps[SIGNED_CMAP].with_extremes(bad="white")
+        image = ax.imshow(_mosaic(shown, columns), cmap=cmap, vmin=-limit, vmax=limit)
+        bar = fig.colorbar(image, ax=ax, shrink=0.8, fraction=0.05)
+        bar.set_label("weight" if scale == "shared" else "weight / filter's largest |weight|")
+    else:
+        if scale == "shared":
+            low, high = tiles.min(), tiles.max()
+        else:
+            low = tiles.min(axis=axes_sum, keepdims=True)
+            high = tiles.max(axis=axes_sum, keepdims=True)
+        span = high - low
+        rgb = np.where(span > 0, (tiles - low) / np.where(span > 0, span, 1), 0.5)
+        picture = _mosaic(rgb, columns)
+        ax.imshow(np.where(np.isnan(picture), 1.0, picture))
+    ax.set_axis_off()
+    how = "one shared scale" if scale == "shared" else "each on its own scale"
+    ax.set_title(f"{len(tiles)} filters, {how}", fontsize=10)
+    return fig
+
+
+def weight_histograms(
+    weights: Mapping[str, ArrayLike], *, bins: int = 40, size: float = 3.6
+) -> Figure:
+    """Histograms of several weight arrays side by side, with the same bins and the same axes,
+    each titled with its label and standard deviation.
+
+    Shared bins make the shapes comparable: with bins fitted to each array on its own, a
+    narrow and a wide distribution would look alike.
+
+    >>> fig = weight_histograms({"init": np.linspace(-1, 1, 9), "trained": np.linspace(-2, 2, 9)})
+    >>> [ax.get_title() for ax in fig.axes]
+    ['init (std 0.65)', 'trained (std 1.29)']
+    >>> fig.axes[0].get_xlim() == fig.axes[1].get_xlim()
+    True
+    """
+    if not isinstance(weights, Mapping) or not weights:
+        raise ValueError("weights must be a non-empty mapping of label -> array")
+    arrays = {str(k): np.asarray(v, dtype=float).ravel() for k, v in weights.items()}
+    for label, array in arrays.items():
+        if array.size == 0 or not np.all(np.isfinite(array)):
+            raise ValueError(f"weights[{label!r}] must hold at least one finite number, only")
+    count = integer(bins, "bins", 1)
+    _check_size(size)
+    edges = np.histogram_bin_edges(np.concatenate(list(arrays.values())), bins=count)
+    fig, axes = plt.subplots(
+        1, len(arrays), squeeze=False, sharex=True, sharey=True, layout="constrained",
+        figsize=(size * len(arrays), size * 0.7),
+    )  # fmt: skip
+    for ax, (label, array) in zip(axes.flat, arrays.items(), strict=True):
+        ax.hist(array, bins=edges, color="tab:blue")
+        ax.set_title(f"{label} (std {array.std():.2f})", fontsize=10)
+        ax.set_xlabel("weight")
+    axes.flat[0].set_ylabel("count")
+    return fig
