@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -23,3 +25,21 @@ def integer_pair(value: object, name: str, minimum: int = 1) -> tuple[int, int]:
         raise ValueError(
             f"{name} must be an integer >= {minimum} or a pair of them, got {value!r}"
         ) from None
+
+
+def model_input(model: object) -> Any:
+    """The one symbolic input (a ``KerasTensor``) of a Keras model built on a ``keras.Input``."""
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"model must be a Keras model, got {type(model).__name__}")
+    try:
+        inputs = model.inputs
+    except (AttributeError, ValueError):
+        inputs = None
+    if not inputs or len(inputs) != 1:
+        raise ValueError(
+            "model must be built on one keras.Input, so that its layers have outputs: give it "
+            "keras.Input((height, width, channels)) as its first layer"
+        )
+    return inputs[0]

@@ -26,19 +26,12 @@ import tensorflow as tf
 from numpy.typing import ArrayLike, NDArray
 
 from cnnlib import ops
+from cnnlib._validate import model_input
 
 
 def _images(model: keras.Model, images: ArrayLike) -> NDArray[np.float32]:
-    if not isinstance(model, keras.Model):
-        raise ValueError(f"model must be a Keras model, got {type(model).__name__}")
-    try:
-        inputs = model.inputs
-    except (AttributeError, ValueError):
-        inputs = None
-    if not inputs:
-        raise ValueError("model must be built on a keras.Input, so that its layers have outputs")
     batch = np.asarray(images, dtype=np.float32)
-    expected = tuple(inputs[0].shape[1:])
+    expected = tuple(model_input(model).shape[1:])
     if batch.ndim != len(expected) + 1 or any(
         e is not None and e != b for e, b in zip(expected, batch.shape[1:], strict=True)
     ):

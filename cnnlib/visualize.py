@@ -26,7 +26,7 @@ import numpy as np
 import tensorflow as tf
 from numpy.typing import ArrayLike, NDArray
 
-from cnnlib._validate import integer
+from cnnlib._validate import integer, model_input
 from cnnlib.layers import L2Pooling2D, PartialConv2D
 
 #: The layer types :func:`activation_model` picks when no names are given: convolutions and
@@ -38,21 +38,6 @@ FEATURE_LAYERS: tuple[type, ...] = (
     L2Pooling2D,
     PartialConv2D,
 )
-
-
-def _inputs(model: object) -> list[keras.KerasTensor]:
-    if not isinstance(model, keras.Model):
-        raise ValueError(f"model must be a Keras model, got {type(model).__name__}")
-    try:
-        inputs = model.inputs
-    except (AttributeError, ValueError):
-        inputs = None
-    if not inputs or len(inputs) != 1:
-        raise ValueError(
-            "model must be built on one keras.Input (so that its layers have outputs); "
-            "build it with keras.Input((height, width, channels)) as its first layer"
-        )
-    return list(inputs)
 
 
 def _layers(model: keras.Model, layer_names: Sequence[str] | None) -> list[keras.layers.Layer]:
@@ -84,13 +69,13 @@ def activation_model(model: keras.Model, layer_names: Sequence[str] | None = Non
     >>> [tuple(output.shape) for output in probe.outputs]
     [(None, 26, 26, 32), (None, 13, 13, 32)]
     """
-    inputs = _inputs(model)
+    image = model_input(model)
     layers = _layers(model, layer_names)
-    return keras.Model(inputs[0], [layer.output for layer in layers], name="activations")
+    return keras.Model(image, [layer.output for layer in layers], name="activations")
 
 
 def _image(model: keras.Model, image: ArrayLike) -> NDArray[np.float32]:
-    expected = tuple(_inputs(model)[0].shape[1:])
+    expected = tuple(model_input(model).shape[1:])
     picture = np.asarray(image, dtype=np.float32)
     if picture.shape != expected and (picture.ndim != 2 or expected != (*picture.shape, 1)):
         raise ValueError(f"image must have the model's input shape {expected}, got {picture.shape}")
@@ -189,7 +174,7 @@ def filter_patterns(
     >>> found.images.shape, bool(np.all(found.end >= found.start))
     ((2, 28, 28, 1), True)
     """
-    inputs = _inputs(model)
+    image = model_input(model)
     if not isinstance(layer_name, str):
         raise ValueError(f"layer_name must be a layer's name, got {layer_name!r}")
     (layer,) = _layers(model, [layer_name])
@@ -210,10 +195,10 @@ def filter_patterns(
     low, high = (float(v) for v in value_range)
     if not low < high:
         raise ValueError(f"value_range must be (low, high) with low < high, got {value_range!r}")
-    if any(d is None for d in inputs[0].shape[1:]):
+    if any(d is None for d in image.shape[1:]):
         raise ValueError("the model's input must have a fixed height, width and channels")
-    shape = (len(chosen), *(int(d) for d in inputs[0].shape[1:]))
-    extractor = keras.Model(inputs[0], layer.input)
+    shape = (len(chosen), *(int(d) for d in image.shape[1:]))
+    extractor = keras.Model(image, layer.input)
     mask = tf.one_hot(chosen, channels)[:, tf.newaxis, tf.newaxis, :]
     noise = np.random.default_rng(integer(seed, "seed", 0)).uniform(0.4, 0.6, shape)
     images = tf.Variable((low + (high - low) * noise).astype(np.float32))
