@@ -923,10 +923,10 @@ def _mosaic(tiles: NDArray[np.floating], ncols: int) -> NDArray[np.floating]:
     """``(count, h, w[, 3])`` tiles in one array of ``ncols`` columns, one NaN pixel between
     them (NaN is drawn in the colour map's "bad" colour, or white for RGB)."""
     count, height, width = tiles.shape[:3]
-    rows = -(-count // ncols)
-    padded = np.full((rows * ncols, height + 1, width + 1, *tiles.shape[3:]), np.nan)
-    padded[:count, :height, :width] = tiles
     rest = tiles.shape[3:]
+    rows = -(-count // ncols)
+    padded = np.full((rows * ncols, height + 1, width + 1, *rest), np.nan)
+    padded[:count, :height, :width] = tiles
     grid = padded.reshape(rows, ncols, height + 1, width + 1, *rest)
     grid = np.moveaxis(grid, 2, 1).reshape(rows * (height + 1), ncols * (width + 1), *rest)
     result: NDArray[np.floating] = grid[:-1, :-1]
