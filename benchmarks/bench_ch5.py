@@ -10,8 +10,8 @@ with one setting, and the script prints one row per model and checks the chapter
 
 Run it with the project's environment, from the repository root, for example:
 
-    .venv/bin/python benchmarks/bench_ch5.py --size 64 --epochs 17
-    .venv/bin/python benchmarks/bench_ch5.py --size 96 --epochs 25 --budget-minutes 40
+    .venv/bin/python benchmarks/bench_ch5.py --size 64 --epochs 18
+    .venv/bin/python benchmarks/bench_ch5.py --size 96 --epochs 25 --budget-minutes 45
 
 It exits with status 1 when a goal is missed. The data come from the Keras cache (see
 ``cnnlib.data.cats_vs_dogs_dir``); nothing is written to the repository.
@@ -28,14 +28,15 @@ from pathlib import Path
 #: Chapter 5's goals, from its issue.
 MIN_BASELINE_GAP = 0.15
 MIN_AUGDROP_ACCURACY = 0.80
-#: What the notebook spends besides training (loading, figures, evaluation), measured.
+#: What the notebook spends besides training (figures, evaluation), an estimate; the time to
+#: load the data is measured.
 OVERHEAD_SECONDS = 30.0
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=64, help="image side in pixels")
-    parser.add_argument("--epochs", type=int, default=17, help="epochs per model")
+    parser.add_argument("--epochs", type=int, default=18, help="epochs per model")
     parser.add_argument("--filters", type=int, nargs="+", default=[32, 64, 128, 128])
     parser.add_argument("--units", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=32)

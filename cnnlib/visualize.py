@@ -5,7 +5,7 @@ are all zero, and the input patterns that excite a filter most (gradient ascent 
 layers at once (the functional API: ``keras.Model(model.inputs, [layer.output, ...])``);
 :func:`layer_activations` runs it on one image; :func:`dead_fraction` counts the maps that are
 zero everywhere; :func:`filter_patterns` starts from grey noise and climbs the gradient of a
-filter's mean activation, and :func:`stretch` brings the result to ``[0, 1]`` for display.
+filter's mean response, and :func:`stretch` brings the result to ``[0, 1]`` for display.
 
 >>> import numpy as np
 >>> from cnnlib import models

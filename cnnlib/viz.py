@@ -946,8 +946,8 @@ def feature_map_grid(
 
     Each tile is normalised on its own (its smallest value dark, its largest bright), because
     the point is *where* each filter responds; their magnitudes differ by orders across a
-    layer. Maps that are zero everywhere (dead for this image) are left black and counted in
-    the title. ``size`` is each tile's width in inches.
+    layer. Maps that are zero everywhere (dead for this image) are drawn in the map's darkest
+    colour and counted in the title. ``size`` is each tile's width in inches.
 
     >>> maps = np.zeros((4, 4, 3)); maps[..., 1] = np.eye(4)
     >>> fig = feature_map_grid(maps, "conv1", ncols=3)
@@ -1078,7 +1078,9 @@ def weight_histograms(
     arrays = {str(k): np.asarray(v, dtype=float).ravel() for k, v in weights.items()}
     for label, array in arrays.items():
         if array.size == 0 or not np.all(np.isfinite(array)):
-            raise ValueError(f"weights[{label!r}] must hold at least one finite number, only")
+            raise ValueError(
+                f"weights[{label!r}] must hold at least one finite number, and only finite numbers"
+            )
     count = integer(bins, "bins", 1)
     _check_size(size)
     edges = np.histogram_bin_edges(np.concatenate(list(arrays.values())), bins=count)
