@@ -185,6 +185,11 @@ REQUIRED_GLUE = {
         "ch4_params",
         "ch4_epochs_run",
     },
+    "06_visualization.ipynb": {
+        "ch6_weights_std_init",
+        "ch6_weights_std_trained",
+        "ch6_dead_fraction_last",
+    },
     "07_autoencoders.ipynb": {
         "ch7_ae_params",
         "ch7_ae_test_loss",

@@ -218,3 +218,65 @@ def test_weight_histograms_share_bins_and_axes():
 def test_figures_reject_nonsense_with_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_chapter6_checkers_accept_answers_computed_independently():
+    import matplotlib as mpl
+    import tensorflow as tf
+
+    from cnnlib.exercises import chapter6 as check
+
+    assert check.conv1_weights(int(np.size(models.mnist_convnet().get_layer("conv1").kernel)))
+    assert check.own_scale_shade(float(mpl.colors.Normalize(*check.FILTER_A)(0.0)))
+    shared = mpl.colors.Normalize(check.FILTER_B[0], check.FILTER_B[1])
+    assert check.shared_scale_shade(float(shared(check.FILTER_A[1])))
+    assert check.dead_maps(visualize.dead_fraction(check.MAPS))
+    probe = visualize.layer_activations(models.small_convnet(64), np.zeros((64, 64, 3)))
+    assert check.conv3_shape(probe["conv3"].shape)
+    # The gradient of the centre response of a Keras convolution is the filter: normalise it.
+    conv = keras.layers.Conv2D(1, 3, use_bias=False)
+    conv.build((None, 3, 3, 1))
+    conv.set_weights([check.WEIGHTS[:, :, np.newaxis, np.newaxis]])
+    patch = tf.Variable(np.zeros((1, 3, 3, 1), "float32"))
+    with tf.GradientTape() as tape:
+        response = tf.reduce_sum(conv(patch))
+    gradient = tape.gradient(response, patch).numpy()[0, :, :, 0]
+    assert check.best_patch(gradient / np.linalg.norm(gradient))
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer", "hint"),
+    [
+        ("conv1_weights", 320, "includes the 32 biases"),
+        ("conv1_weights", 9, "one filter"),
+        ("conv1_weights", 864, "one channel"),
+        ("own_scale_shade", 0.5, "symmetric scale"),
+        ("shared_scale_shade", 1.0, "A's own scale"),
+        ("shared_scale_shade", 0.02, "position on the scale"),
+        ("dead_maps", 3, "number of dead maps"),
+        ("dead_maps", 76 / 96, "fraction of zero values"),
+        ("dead_maps", 1.0, "zero somewhere"),
+        ("dead_maps", 4 / 6, "still alive"),
+        ("conv3_shape", (14, 14, 128), "loses 2 pixels"),
+        ("conv3_shape", (12, 12, 64), "128 filters"),
+        ("conv3_shape", (6, 6, 128), "after pool3"),
+        ("best_patch", [[1, 2, 0], [0, 2, -1], [-2, 0, 1]], "norm is not 1"),
+        ("best_patch", np.array([[1, 1, 0], [0, 1, -1], [-1, 0, 1]]) / 3, "signs are right"),
+        ("best_patch", "the filter", "array of numbers"),
+        ("best_patch", np.zeros((3, 3)), "values are wrong"),
+    ],
+)
+def test_chapter6_typical_mistakes_get_a_hint(checker, answer, hint):
+    from cnnlib.exercises import chapter6 as check
+
+    feedback = getattr(check, checker)(answer)
+    assert not feedback.correct
+    assert hint in feedback.message
+
+
+def test_chapter6_wrong_answers_do_not_reveal_the_right_ones():
+    from cnnlib.exercises import chapter6 as check
+
+    assert "(12, 12, 128)" not in check.conv3_shape((12, 12, 127)).message
+    assert "0.5" not in check.dead_maps(0.4).message
+    assert "0.707" not in check.best_patch(np.eye(3)).message
