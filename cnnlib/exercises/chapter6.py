@@ -146,6 +146,5 @@ def best_patch(answer: object) -> Feedback:
             ),
         },
         praise=f"the filter divided by its norm ({norm:.2f}): the response is a dot product, "
-        "largest when the patch points the way the filter does (Cauchy-Schwarz). That is why "
-        "the first layer's patterns look like its filters.",
+        "largest when the patch points the way the filter does (Cauchy-Schwarz).",
     )
