@@ -49,7 +49,15 @@ def test_the_workflow_publishes_the_book_and_tests_pull_requests():
     assert "python3 .ci/tasks.py test" in runs["test"]
     assert "python3 .ci/tasks.py build" in runs["build"]
     assert "pull_request" in jobs["test"]["if"]
-    assert {"actions/upload-pages-artifact@v3", "actions/deploy-pages@v4"} <= set(uses)
+    # Majors that run on Node.js 24; older ones ran on Node.js 20, which the runners dropped.
+    current = {
+        "actions/checkout@v6",
+        "actions/setup-python@v6",
+        "actions/configure-pages@v6",
+        "actions/upload-pages-artifact@v5",
+        "actions/deploy-pages@v5",
+    }
+    assert set(uses) == current, set(uses) ^ current
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
 
 
