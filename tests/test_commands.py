@@ -49,7 +49,7 @@ def test_the_workflow_publishes_the_book_and_tests_pull_requests():
     assert "python3 .ci/tasks.py test" in runs["test"]
     assert "python3 .ci/tasks.py build" in runs["build"]
     assert "pull_request" in jobs["test"]["if"]
-    # Majors that run on Node.js 24; older ones ran on Node.js 20, which the runners dropped.
+    # Majors that run on Node.js 24; the older ones ran on Node.js 20, which GitHub retires.
     current = {
         "actions/checkout@v6",
         "actions/setup-python@v6",
