@@ -180,3 +180,12 @@ def test_every_chapter_opens_with_its_goals_and_links_to_its_neighbours(html):
         goals = chapter.find("What you will learn", title)
         assert first_section and 0 < goals < first_section.start(), f"{notebook.name}: no goals"
         assert 'class="left-prev"' in chapter and 'class="right-next"' in chapter, notebook.name
+
+
+def test_every_page_states_the_two_licenses(html):
+    for name in ("intro", "05_overfitting", "api"):
+        footer = page(html, name).split("bd-footer-content", 1)[-1]
+        assert "creativecommons.org/licenses/by-sa/4.0/" in footer, name
+        assert "MIT" in footer, name
+    license_text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert "MIT License" in license_text and "CC BY-SA 4.0" in license_text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -185,6 +186,17 @@ REQUIRED_GLUE = {
         "ch4_params",
         "ch4_epochs_run",
     },
+    "05_overfitting.ipynb": {
+        "ch5_baseline_train_accuracy",
+        "ch5_baseline_val_accuracy",
+        "ch5_baseline_best_val_accuracy",
+        "ch5_augmented_best_val_accuracy",
+        "ch5_dropout_best_val_accuracy",
+        "ch5_augdrop_best_val_accuracy",
+        "ch5_augdrop_final_val_accuracy",
+        "ch5_image_size",
+        "ch5_epochs",
+    },
     "06_visualization.ipynb": {
         "ch6_weights_std_init",
         "ch6_weights_std_trained",
@@ -221,3 +233,29 @@ def test_chapters_glue_their_named_results(name, keys):
         for output in cell.get("outputs", [])
     }
     assert keys <= glued
+
+
+# Time budgets in full mode, from the issues: the stored nbclient timing of the committed run.
+BOOK_BUDGET_SECONDS = 40 * 60
+CHAPTER_BUDGET_SECONDS = {"05_overfitting.ipynb": 20 * 60}
+
+
+def stored_seconds(path: Path) -> float:
+    """How long the committed full run of a notebook took, from nbclient's cell timings."""
+    total = 0.0
+    for cell in code_cells(load(path)):
+        timing = cell["metadata"].get("execution", {})
+        start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        if start and end:
+            total += (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+    return total
+
+
+def test_the_whole_book_executed_within_its_budget():
+    total = sum(stored_seconds(path) for path in NOTEBOOKS)
+    assert 0 < total < BOOK_BUDGET_SECONDS, f"{total:.0f} s"
+
+
+@pytest.mark.parametrize(("name", "budget"), sorted(CHAPTER_BUDGET_SECONDS.items()))
+def test_chapter_executed_within_its_budget(name, budget):
+    assert 0 < stored_seconds(BOOK / name) < budget

@@ -233,3 +233,41 @@ def test_chapter5_checkers_accept_answers_computed_with_keras(tmp_path):
         feedback = checker(wrong)
         assert not feedback and "Not yet" in repr(feedback)
         assert not checker(None)
+
+
+@pytest.mark.parametrize("value", [0.60, 0.70, 0.75, 0.79, 0.80, 0.82])
+def test_strong_augmentation_accepts_every_honest_result_up_to_noise_above_the_chapter(value):
+    from cnnlib.exercises import chapter5
+
+    feedback = chapter5.strong_augmentation(value, 0.80)
+    assert feedback.correct
+    assert f"{value:.3f}" in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        (0.55, "close to chance"),
+        (0.5, "close to chance"),
+        (0.83, "beats the chapter's"),
+        (0.95, "rotation and zoom layers"),
+        (79.5, "not as a percentage"),
+        (-0.1, "between 0 and 1"),
+        ("0.7", "should be a number"),
+        (True, "should be a number"),
+    ],
+)
+def test_strong_augmentation_says_what_a_result_outside_the_range_usually_means(value, says):
+    from cnnlib.exercises import chapter5
+
+    feedback = chapter5.strong_augmentation(value, 0.80)
+    assert not feedback.correct
+    assert says in feedback.message
+
+
+@pytest.mark.parametrize("chapter_best", [None, "0.8", 0.3, 1.2, True])
+def test_strong_augmentation_rejects_a_chapter_value_that_is_not_an_accuracy(chapter_best):
+    from cnnlib.exercises import chapter5
+
+    with pytest.raises(ValueError, match="chapter_best"):
+        chapter5.strong_augmentation(0.7, chapter_best)

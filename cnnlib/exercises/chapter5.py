@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import arithmetic
-from cnnlib.exercises import Feedback, check_number
+from cnnlib.exercises import NOT_ANSWERED, Feedback, check_number
 
 #: Exercise 5's validation losses, one per epoch (epoch 1 first).
 VAL_LOSS = np.array([0.69, 0.66, 0.62, 0.60, 0.57, 0.58, 0.55, 0.56, 0.61, 0.67, 0.74])
@@ -109,4 +109,69 @@ def checkpoint_epoch(answer: object) -> Feedback:
         praise=f"the validation loss is lowest at epoch {best}; after that it rises while the "
         "accuracy still wanders: the model grows more confident about the images it gets wrong, "
         "a first sign of overfitting.",
+    )
+
+
+#: The lowest best validation accuracy that an honest run of Exercise 6 reaches: below it the
+#: model has barely learned (chance is 0.5).
+STRONG_AUGMENTATION_FLOOR = 0.60
+#: How far above the chapter's model a run of Exercise 6 may end and still count as noise.
+STRONG_AUGMENTATION_NOISE = 0.02
+
+
+def strong_augmentation(answer: object, chapter_best: float) -> Feedback:
+    """Exercise 6 (an experiment): the best validation accuracy of the augmentation-plus-dropout
+    model trained with rotation and zoom, against ``chapter_best``, the chapter's model's.
+
+    Any result from :data:`STRONG_AUGMENTATION_FLOOR` up to ``chapter_best`` plus
+    :data:`STRONG_AUGMENTATION_NOISE` is accepted: the run depends on the machine and the
+    library versions. Outside that range the feedback says what usually went wrong.
+
+    >>> strong_augmentation(0.74, 0.80).correct
+    True
+    >>> strong_augmentation(74, 0.80)
+    Not yet: give the accuracy as a fraction between 0 and 1, not as a percentage.
+    """
+    if isinstance(chapter_best, bool) or not isinstance(chapter_best, (int, float, np.number)):
+        raise ValueError(f"chapter_best must be a number, got {type(chapter_best).__name__}")
+    if not 0.5 <= float(chapter_best) <= 1:
+        raise ValueError(f"chapter_best must be an accuracy in [0.5, 1], got {chapter_best}")
+    if answer is None or answer is Ellipsis:
+        return NOT_ANSWERED
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.number)):
+        return Feedback(False, f"the answer should be a number, got {type(answer).__name__}.")
+    value, best = float(answer), float(chapter_best)
+    if 1 < value <= 100:
+        return Feedback(
+            False, "give the accuracy as a fraction between 0 and 1, not as a percentage."
+        )
+    if not 0 <= value <= 1:
+        return Feedback(False, f"an accuracy lies between 0 and 1, got {value}.")
+    if value < STRONG_AUGMENTATION_FLOOR:
+        return Feedback(
+            False,
+            f"{value:.3f} is close to chance (0.5): the model has barely learned. That usually "
+            "means a different setting slipped in: check with model.summary() that the "
+            "'rescale' layer is there, that the learning rate is 0.001, that you trained for "
+            "the chapter's number of epochs, and that you passed the best validation accuracy, "
+            "not the first.",
+        )
+    if value > best + STRONG_AUGMENTATION_NOISE:
+        return Feedback(
+            False,
+            f"{value:.3f} beats the chapter's {best:.3f} by more than run-to-run noise, which "
+            "rotation and zoom at 64 pixels do not usually do. Check with model.summary() that "
+            "the model really has the rotation and zoom layers (and dropout), and that it "
+            "trained for the same number of epochs as the chapter's model, not more.",
+        )
+    points = 100 * (best - value)
+    if points > 0:
+        verdict = f"{value:.3f} is {points:.1f} points below the chapter's {best:.3f}."
+    else:
+        verdict = f"{value:.3f} is within run-to-run noise of the chapter's {best:.3f}."
+    return Feedback(
+        True,
+        f"{verdict} Compare the final training accuracies too: rotation and zoom make the "
+        "training photos harder to fit, so with the same epochs the model learns more slowly, "
+        "and at 64 pixels they blur and crop away part of the little evidence there is.",
     )
