@@ -91,3 +91,36 @@ def test_execute_stops_at_the_first_error_and_leaves_the_file_alone(tmp_path):
     assert result.returncode != 0
     assert "boom" in result.stdout + result.stderr
     assert path.read_bytes() == before
+
+
+def load_tasks():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tasks", ROOT / ".ci" / "tasks.py")
+    assert spec and spec.loader
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    return tasks
+
+
+def stderr_cell(text: str) -> dict:
+    return {
+        "cell_type": "code",
+        "outputs": [{"output_type": "stream", "name": "stderr", "text": text}],
+    }
+
+
+def test_execute_drops_tensorflows_startup_lines_from_stored_stderr():
+    noise = (
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        "I0000 00:00:1796092035.481147    6941 port.cc:153] oneDNN custom operations are on.\n"
+    )
+    notebook = {"cells": [stderr_cell(noise)]}
+    assert load_tasks().drop_startup_noise(notebook) == 2
+    assert notebook["cells"][0]["outputs"] == []
+
+
+def test_execute_keeps_every_other_stderr_line_for_the_tests_to_flag():
+    notebook = {"cells": [stderr_cell("I0000 00:00:1.5 1 port.cc:1] x\nUserWarning: look at me\n")]}
+    assert load_tasks().drop_startup_noise(notebook) == 1
+    assert notebook["cells"][0]["outputs"][0]["text"] == "UserWarning: look at me\n"

@@ -147,6 +147,21 @@ def test_every_exercise_has_a_checker_and_a_hidden_solution(notebook_path):
         assert ":class: dropdown" in solutions[0], f"{label}: solution is not hidden"
 
 
+def test_exercise_answer_cells_show_nothing_until_the_reader_answers(notebook_path):
+    """The cell that holds ``answer = None`` and its checker stores no output: the page shows
+    the question, not a "Not yet" or anything else."""
+    notebook = load(notebook_path)
+    cells = notebook["cells"]
+    inside = False
+    for index, cell in enumerate(cells):
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            inside = ("{exercise-start}" in source or inside) and "{exercise-end}" not in source
+            continue
+        if inside and re.search(r"^answer\w* = None", source, re.M) and "check." in source:
+            assert not cell.get("outputs"), f"cell {index}: an exercise's answer cell has output"
+
+
 def test_chapters_have_exercises():
     assert CHAPTERS
     for path in CHAPTERS:

@@ -34,7 +34,24 @@ class Feedback:
         return self.correct
 
 
-NOT_ANSWERED = Feedback(False, "replace None with your answer and run the cell again.")
+class Unanswered(Feedback):
+    """The verdict on an exercise cell still holding ``None``: not correct, and in a notebook it
+    shows nothing, so that the book's page shows each exercise cell without an output.
+
+    Printed or shown in a plain Python shell it still says what to do.
+
+    >>> NOT_ANSWERED
+    Not yet: replace None with your answer and run the cell again.
+    >>> NOT_ANSWERED._ipython_display_() is None
+    True
+    """
+
+    def _ipython_display_(self) -> None:
+        """IPython calls this instead of showing the value: an unanswered cell stays blank."""
+
+
+#: What every checker returns for ``None`` (or ``...``): the exercise cell as the book shows it.
+NOT_ANSWERED = Unanswered(False, "replace None with your answer and run the cell again.")
 
 
 def _is_unanswered(answer: object) -> bool:
