@@ -7,8 +7,10 @@ Not yet: that is the shape with padding="same"; this layer pads nothing.
 
 from __future__ import annotations
 
+import numpy as np
+
 from cnnlib import arithmetic
-from cnnlib.exercises import Feedback, check_number, check_tuple
+from cnnlib.exercises import NOT_ANSWERED, Feedback, check_number, check_tuple
 
 
 def strided_shape(answer: object) -> Feedback:
@@ -60,20 +62,43 @@ def dilation_for_span(answer: object) -> Feedback:
 
 
 def inputs_for_output(answer: object) -> Feedback:
-    """Exercise 4: every input length that ``Conv2D(kernel 3, stride 2, same)`` maps to 4."""
-    expected = tuple(n for n in range(1, 20) if arithmetic.conv_output_size(n, 3, 2, "same") == 4)
-    if isinstance(answer, (tuple, list)):
-        answer = tuple(sorted(answer))
+    """Exercise 4: every input length that ``Conv2D(kernel 3, stride 4, same)`` maps to 5.
+
+    The lengths may come in any order, as a tuple, a list or a set.
+
+    >>> inputs_for_output((20,))
+    Not yet: 20 gives 5, but it is not alone: 'same' rounds n / 4 up.
+    """
+    expected = tuple(n for n in range(1, 40) if arithmetic.conv_output_size(n, 3, 4, "same") == 5)
+    if isinstance(answer, (tuple, list, set, frozenset)) and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in answer
+    ):
+        answer = tuple(sorted(int(v) for v in answer))
+        valid = tuple(n for n in range(3, 40) if arithmetic.conv_output_size(n, 3, 4) == 5)
+        if answer == valid:
+            return Feedback(
+                False,
+                "those are the lengths for padding='valid'; this layer pads 'same', which "
+                "gives ceil(n / 4) outputs whatever the kernel.",
+            )
+        if answer and set(answer) < set(expected):
+            shown = ", ".join(map(str, answer))
+            return Feedback(
+                False,
+                f"{shown} {'gives' if len(answer) == 1 else 'give'} 5, but "
+                f"{'it is' if len(answer) == 1 else 'they are'} not alone: 'same' rounds "
+                "n / 4 up.",
+            )
+        wrong = [n for n in answer if n not in expected]
+        if wrong and len(answer) == len(set(answer)):
+            shown = ", ".join(f"ceil({n} / 4) = {-(-n // 4)}" for n in wrong[:3])
+            return Feedback(False, f"{shown}, not 5.")
     return check_tuple(
         answer,
         expected,
-        hints={
-            (8,): "8 gives 4, but it is not alone: 'same' rounds n / 2 up.",
-            (7,): "7 gives 4, but it is not alone: try the next length.",
-            (9,): "ceil(9 / 2) = 5.",
-        },
-        praise="ceil(7 / 2) = ceil(8 / 2) = 4. That is why Conv2DTranspose cannot know the "
-        "length to go back to, and why it has output_padding.",
+        praise=f"ceil(n / 4) = 5 for n = {', '.join(map(str, expected[:-1]))} and "
+        f"{expected[-1]}: {len(expected)} lengths, one for each output_padding from 0 to 3 "
+        "that Conv2DTranspose accepts with stride 4.",
     )
 
 
@@ -91,4 +116,106 @@ def stack_output(answer: object) -> Feedback:
             12: "one stride too many: only two of the layers have stride 2.",
         },
         praise="100 -> 96 -> floor((96 - 3) / 2) + 1 = 47 -> ceil(47 / 2) = 24.",
+    )
+
+
+#: Exercise 6: the input of the three stacked ``Conv2D(1, 3, strides=2)`` layers is
+#: ``UNREAD_SIZE`` x ``UNREAD_SIZE`` pixels (an MNIST digit).
+UNREAD_SIZE = 28
+UNREAD_LAYERS = 3
+#: How far from the exact fraction an answer may be (rounding to two decimals is fine).
+UNREAD_TOLERANCE = 0.006
+
+
+def _read_fraction(padding: str) -> float:
+    """The share of the input pixels that reach the last output of the exercise's stack."""
+    stack = [arithmetic.LayerGeometry(f"conv{i + 1}", 3, 2, padding) for i in range(UNREAD_LAYERS)]
+    last = arithmetic.receptive_field(stack, input_size=UNREAD_SIZE)[-1]
+    outputs = last.output_size or 1
+    first = max(last.start, 0)
+    final = min(last.start + (outputs - 1) * last.jump + last.size - 1, UNREAD_SIZE - 1)
+    return float(((final - first + 1) / UNREAD_SIZE) ** 2)
+
+
+def unread_fraction(answer: object) -> Feedback:
+    """Exercise 6 (an experiment): the fraction of a 28x28 input that three stacked 3x3,
+    stride-2, ``valid`` convolutions never read.
+
+    The measured fraction is exact, so any answer within :data:`UNREAD_TOLERANCE` of it (a
+    rounded one) is accepted. The known wrong results (the first layer's loss alone, the
+    fraction read instead of unread, a count of pixels, rows only, ``same`` padding, or more
+    than the geometry allows) each get their own hint.
+
+    >>> unread_fraction(0.33).correct
+    True
+    >>> unread_fraction(255)
+    Not yet: that looks like a number of pixels; divide it by 28 * 28 = 784.
+    """
+    if answer is None or answer is Ellipsis:
+        return NOT_ANSWERED
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        return Feedback(False, f"the answer should be a number, got {type(answer).__name__}.")
+    value = float(answer)
+    read = _read_fraction("valid")
+    unread = 1 - read
+    pixels = UNREAD_SIZE * UNREAD_SIZE
+    if 1 < value <= pixels:
+        return Feedback(
+            False,
+            f"that looks like a number of pixels; divide it by {UNREAD_SIZE} * {UNREAD_SIZE} "
+            f"= {pixels}.",
+        )
+    if not 0 <= value <= 1:
+        return Feedback(False, f"a fraction lies between 0 and 1, got {value}.")
+    if abs(value - unread) <= UNREAD_TOLERANCE:
+        side = round(UNREAD_SIZE * read**0.5)
+        return Feedback(
+            True,
+            f"only the top-left {side}x{side} pixels reach the output. The first layer never "
+            f"reads row and column {UNREAD_SIZE - 1} ({UNREAD_SIZE} is even), and the third "
+            "never reads the last row and column of the second layer's output, the only ones "
+            f"that see rows and columns {side} to {UNREAD_SIZE - 2}. "
+            f"1 - ({side}/{UNREAD_SIZE})^2 = {unread:.3f}.",
+        )
+    first_layer = 1 - ((UNREAD_SIZE - 1) / UNREAD_SIZE) ** 2
+    rows_only = 1 - read**0.5
+    hints = [
+        (
+            first_layer,
+            "that is what the first layer alone never reads; the layers after it lose more. "
+            "Measure at the output of the last layer.",
+        ),
+        (
+            read,
+            "that is the fraction of pixels that do reach the output; the question asks for "
+            "the ones that never do.",
+        ),
+        (
+            rows_only,
+            "that is the share of unread rows; a pixel is unread when its row or its column "
+            "is, so count in two dimensions.",
+        ),
+        (
+            1 - _read_fraction("same"),
+            "that is what padding='same' gives: every pixel is read. The layers of the "
+            "question pad nothing (Keras's default, padding='valid').",
+        ),
+    ]
+    for wrong, hint in hints:
+        if abs(value - wrong) <= 0.002:
+            return Feedback(False, hint)
+    if value > unread:
+        return Feedback(
+            False,
+            f"{value:.3f} is more than the layers' geometry leaves unread. That usually means "
+            "some outputs were zero for another reason: an activation such as ReLU, random "
+            "weights or a bias. Use linear layers (no activation) with "
+            "kernel_initializer='ones' and use_bias=False, so that an output is zero only "
+            "when no lit pixel is in its window.",
+        )
+    return Feedback(
+        False,
+        f"{value:.3f} is less than the layers' geometry leaves unread. Check that all three "
+        "layers have strides=2 and the default padding='valid', and that you count the "
+        "pixels whose one-pixel image gives an all-zero output of the last layer.",
     )
