@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.signal
 
-from cnnlib import ops
+from cnnlib import kernels, ops
 from cnnlib.exercises import Feedback, check_array, check_number, check_tuple
 from cnnlib.exercises import chapter1 as check
 
@@ -48,10 +48,20 @@ def test_check_tuple_points_at_the_wrong_positions():
 # --- chapter 1: the expected answers, computed independently ------------------------------------
 
 
-def test_diagonal_filter_answer_is_the_valid_cross_correlation():
-    expected = scipy.signal.correlate2d(check.L_IMAGE, check.DIAGONAL_KERNEL, mode="valid")
-    assert check.diagonal_filter(expected).correct
-    assert check.diagonal_filter(expected.tolist()).correct
+def test_mirrored_l_answer_is_the_valid_cross_correlation():
+    expected = scipy.signal.correlate2d(check.MIRRORED_L, check.VERTICAL_LINE, mode="valid")
+    assert check.mirrored_l(expected).correct
+    assert check.mirrored_l(expected.tolist()).correct
+
+
+def test_mirrored_l_uses_the_chapters_image_and_filter():
+    np.testing.assert_array_equal(check.VERTICAL_LINE, kernels.get("vertical_line"))
+    np.testing.assert_array_equal(check.MIRRORED_L, np.fliplr(check.L_IMAGE))
+
+
+def test_mirrored_l_answer_is_not_the_kernel_pasted():
+    assert not check.mirrored_l(check.VERTICAL_LINE).correct
+    assert not check.mirrored_l(-check.VERTICAL_LINE).correct
 
 
 def test_output_shape_answer_is_what_keras_builds():
@@ -100,13 +110,16 @@ def test_grayscale_kernel_answer_computes_luma_with_conv2d():
 @pytest.mark.parametrize(
     ("checker", "answer", "hint"),
     [
-        (check.diagonal_filter, [[-1, 0], [0, 1]], "did you flip the kernel?"),
-        (check.diagonal_filter, [[1, 0], [0, 1]], "1 of 4 values is wrong"),
-        (check.diagonal_filter, [[1, 0, 0], [0, -1, 0]], "the shape should be (2, 2)"),
+        (check.mirrored_l, [[2, 0], [1, 0]], "map of the original L"),
+        (check.mirrored_l, [[0, 2], [0, 1]], "check their signs"),
+        (check.mirrored_l, [[-2, 0], [-1, 0]], "check the positions"),
+        (check.mirrored_l, [[0, -2], [0, 1]], "1 of 4 values is wrong"),
+        (check.mirrored_l, [[0, -2, 0], [0, -1, 0]], "the shape should be (2, 2)"),
         (check.output_shape, (28, 28, 3), "number of filters"),
         (check.output_shape, (32, 32, 8), "valid padding adds no border"),
         (check.output_shape, (8, 28, 28), "channels last"),
         (check.conv_params, 432, "without the biases"),
+        (check.conv_params, 864, "not one per weight"),
         (check.conv_params, 160, "one 3x3 kernel per input channel"),
         (check.conv_params, 28, "that is one filter"),
         (check.conv_params, 500, "too large"),
@@ -134,7 +147,75 @@ def test_typical_mistakes_get_a_hint(checker, answer, hint):
         (check.conv_params, 447, "448"),
         (check.output_shape, (28, 28, 9), "(28, 28, 8)"),
         (check.second_difference, [-5, 5, -6, 7, 0], "-9"),
+        (check.mirrored_l, [[0, 2], [0, 1]], "-2"),
     ],
 )
 def test_a_wrong_answer_never_reveals_the_right_one(checker, wrong, secret):
     assert secret not in checker(wrong).message
+
+
+# --- chapter 1: the experiment with the learning rate -------------------------------------------
+
+
+def steps_to_reach(losses: np.ndarray, target: float) -> int:
+    """The first step (counted from 1) whose loss is at most ``target``; 0 if none is."""
+    reached = np.flatnonzero(losses <= target)
+    return int(reached[0]) + 1 if reached.size else 0
+
+
+def gradient_descent_losses(seed: int, steps: int, learning_rate: float) -> np.ndarray:
+    """The chapter's experiment without Keras: a 3x3 kernel and a bias learned from zeros by
+    full-batch gradient descent on the mean squared error, the loss before each update."""
+    inputs = np.random.default_rng(seed).random((16, 32, 32), dtype=np.float32)
+    windows = np.lib.stride_tricks.sliding_window_view(inputs, (3, 3), axis=(1, 2))
+    features = np.concatenate(
+        [windows.reshape(-1, 9), np.ones((windows.shape[0] * 30 * 30, 1))], axis=1
+    ).astype(np.float64)
+    targets = features[:, :9] @ kernels.get("sobel_x").ravel().astype(np.float64)
+    weights = np.zeros(10)
+    losses = []
+    for _ in range(steps):
+        residual = features @ weights - targets
+        losses.append(np.mean(residual**2))
+        weights -= learning_rate * 2 * features.T @ residual / len(residual)
+    return np.array(losses)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_slower_learning_accepts_what_gradient_descent_gives(seed):
+    chapter = gradient_descent_losses(seed, 300, 0.2)
+    slower = gradient_descent_losses(seed, 6 * 300, 0.05)
+    answer = steps_to_reach(slower, chapter[-1])
+    feedback = check.slower_learning(answer, 300)
+    assert feedback.correct, (answer, feedback.message)
+
+
+def test_twice_the_chapters_learning_rate_diverges():
+    losses = gradient_descent_losses(1, 20, 0.4)
+    assert losses[-1] > 100 * losses[0]
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (0, "whole number from 1 up"),
+        (1, "np.argmax returns 0"),
+        (310, "chapter's own number of steps"),
+        (600, "did you halve the learning rate"),
+        (900, "fewer than honest runs need"),
+        (3000, "more than honest runs need"),
+        (1200.5, "whole number"),
+        ("1200", "a number of steps"),
+    ],
+)
+def test_slower_learning_explains_results_outside_the_range(answer, hint):
+    feedback = check.slower_learning(answer, 300)
+    assert not feedback.correct
+    assert hint in feedback.message
+
+
+def test_slower_learning_rejects_a_bad_chapter_step_count():
+    with pytest.raises(ValueError, match="chapter_steps"):
+        check.slower_learning(1200, 0)
+    with pytest.raises(ValueError, match="chapter_steps"):
+        check.slower_learning(1200, 300.0)

@@ -20,8 +20,10 @@ from cnnlib.exercises import (
 
 #: The image of the worked example: an "L" of ones.
 L_IMAGE = np.array([[1, 0, 0], [1, 0, 0], [1, 1, 1]], dtype=float)
-#: Exercise 1's kernel: a diagonal difference.
-DIAGONAL_KERNEL = np.array([[1, 0], [0, -1]], dtype=float)
+#: Exercise 1's image: the "L" mirrored left to right (its stem in the right column).
+MIRRORED_L = L_IMAGE[:, ::-1].copy()
+#: The vertical-line filter of the worked example (``kernels.get("vertical_line")``).
+VERTICAL_LINE = np.array([[1, -1], [1, -1]], dtype=float)
 #: Exercise 5's kernel, to be turned into the kernel cross-correlation needs.
 CONVOLUTION_KERNEL = np.array([[1, 2], [3, 4]], dtype=float)
 #: Exercise 6's signal and kernel.
@@ -31,24 +33,39 @@ SECOND_DIFFERENCE = np.array([1, -2, 1], dtype=float)
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 
 
-def diagonal_filter(answer: object) -> Feedback:
-    """Exercise 1: the valid output of ``DIAGONAL_KERNEL`` slid over ``L_IMAGE``."""
+def mirrored_l(answer: object) -> Feedback:
+    """Exercise 1: the valid output of ``VERTICAL_LINE`` slid over ``MIRRORED_L``.
+
+    >>> mirrored_l([[2, 0], [1, 0]])
+    Not yet: that is the map of the original L; here the stem is in the right column.
+    """
+    original = np.array([[2, 0], [1, 0]], dtype=float)
     return check_array(
         answer,
-        np.array([[1, 0], [0, -1]], dtype=float),
+        -original[:, ::-1],
         hints={
-            "flipped": (
-                np.array([[-1, 0], [0, 1]], dtype=float),
-                "every value has the wrong sign: did you flip the kernel? Keras slides the "
-                "kernel as it is (cross-correlation).",
+            "original": (
+                original,
+                "that is the map of the original L; here the stem is in the right column.",
+            ),
+            "positive": (
+                original[:, ::-1],
+                "the responses are in the right places, but check their signs: which weights of "
+                "the kernel sit on the lit stem now? (Slide the kernel as it is: Keras does not "
+                "flip it.)",
+            ),
+            "negated": (
+                -original,
+                "the signs are right, but check the positions: where does the window hold the "
+                "stem?",
             ),
             "full": (
                 np.zeros((4, 4)),
                 "a valid output has one value per position where the whole window fits.",
             ),
         },
-        praise="the kernel responds +1 where the top-left pixel of the window is lit and the "
-        "bottom-right one is dark, and -1 for the opposite.",
+        praise="the same stroke gives the opposite sign when the light is on the other side "
+        "of the window: an edge filter's sign tells you which side is lit.",
     )
 
 
@@ -79,6 +96,7 @@ def conv_params(answer: object) -> Feedback:
         448,
         hints={
             432: "that is the count without the biases: each filter also learns one bias.",
+            864: "a filter has one bias, added once to its sum of products, not one per weight.",
             160: "each filter has one 3x3 kernel per input channel, and RGB has three.",
             144: "each filter has one 3x3 kernel per input channel, plus a bias.",
             28: "that is one filter; the layer has sixteen.",
@@ -182,4 +200,78 @@ def grayscale_kernel(kernel: object) -> Feedback:
             ),
         },
         praise="a 1x1 convolution mixes the channels of each pixel and looks at no neighbours.",
+    )
+
+
+#: The range of ``answer / chapter_steps`` that :func:`slower_learning` accepts. With a quarter of
+#: the learning rate, gradient descent needs about four times as many steps; the exact ratio
+#: depends on the random images and on float rounding.
+SLOWER_LEARNING_RATIO = (3.5, 5.0)
+
+
+def slower_learning(answer: object, chapter_steps: int) -> Feedback:
+    """Exercise 8 (an experiment): the step at which gradient descent with a quarter of the
+    chapter's learning rate first reaches the chapter's final loss, which the chapter reached
+    at step ``chapter_steps``.
+
+    Any answer from ``SLOWER_LEARNING_RATIO[0]`` to ``SLOWER_LEARNING_RATIO[1]`` times
+    ``chapter_steps`` is accepted. Outside that range the feedback says what usually went wrong.
+
+    >>> slower_learning(1200, 300).correct
+    True
+    >>> slower_learning(0.5, 300)
+    Not yet: a number of steps is a whole number from 1 up, got 0.5.
+    """
+    if isinstance(chapter_steps, bool) or not isinstance(chapter_steps, (int, np.integer)):
+        raise ValueError(f"chapter_steps must be an integer, got {type(chapter_steps).__name__}")
+    if chapter_steps < 1:
+        raise ValueError(f"chapter_steps must be at least 1, got {chapter_steps}")
+    if answer is None or answer is Ellipsis:
+        return NOT_ANSWERED
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.number)):
+        return Feedback(
+            False, f"the answer should be a number of steps, got {type(answer).__name__}."
+        )
+    if not float(answer).is_integer() or float(answer) < 1:
+        return Feedback(False, f"a number of steps is a whole number from 1 up, got {answer}.")
+    ratio = float(answer) / chapter_steps
+    low, high = SLOWER_LEARNING_RATIO
+    if low <= ratio <= high:
+        return Feedback(
+            True,
+            f"{int(answer)} steps, {ratio:.1f} times the chapter's {chapter_steps}. Each step "
+            "moves the weights by the learning rate times the gradient, so while the steps are "
+            "small, a quarter of the rate needs about four times as many of them.",
+        )
+    if ratio <= 1:
+        return Feedback(
+            False,
+            "smaller steps cannot get as far in fewer steps. If no step reached the chapter's "
+            "final loss, np.argmax returns 0: run more steps. Otherwise check that you compared "
+            "with losses[-1], the chapter's final loss.",
+        )
+    if ratio < 1.25:
+        return Feedback(
+            False,
+            "that is about the chapter's own number of steps: did the new run use a quarter of "
+            "the learning rate?",
+        )
+    if 1.6 <= ratio <= 2.5:
+        return Feedback(
+            False,
+            "that is about twice the chapter's number of steps: did you halve the learning rate "
+            "instead of dividing it by 4?",
+        )
+    if ratio < low:
+        return Feedback(
+            False,
+            f"{int(answer)} steps is fewer than honest runs need. Check that the learning rate is "
+            "a quarter of the chapter's, that the inputs and targets are the chapter's, and that "
+            "the target is losses[-1].",
+        )
+    return Feedback(
+        False,
+        f"{int(answer)} steps is more than honest runs need. Check that the learning rate is a "
+        "quarter of the chapter's (not less), and that the target is the chapter's final loss, "
+        "losses[-1], and not a smaller number.",
     )
