@@ -28,9 +28,11 @@ from cnnlib.arithmetic import conv_output_size, resolve_padding
 class L2Pooling2D(keras.layers.Layer):  # type: ignore[misc]
     """L2 pooling: the square root of the sum of squares of each window, channel by channel.
 
-    Between max pooling (only the largest value counts) and average pooling (every value
-    counts equally), L2 pooling lets large values dominate without ignoring the rest. It has
-    no weights. The arguments mean what they mean for ``keras.layers.MaxPooling2D``; with
+    Every value of the window counts, as in average pooling, but squaring lets the large ones
+    dominate, as in max pooling. The result is never below the window's largest absolute value
+    (it equals it when only one value is non-zero) and at most ``sqrt(window size)`` times it;
+    only the root mean square, the L2 norm divided by ``sqrt(window size)``, lies between the
+    mean and the maximum of non-negative values. It has no weights. The arguments mean what they mean for ``keras.layers.MaxPooling2D``; with
     ``padding="same"`` the padded positions add nothing. :func:`cnnlib.ops.pool2d` with
     ``mode="l2"`` computes the same in NumPy.
     """
