@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from skimage.metrics import peak_signal_noise_ratio
 
 from cnnlib import arithmetic, metrics, models, ops, viz
+from cnnlib.exercises import NOT_ANSWERED
 
 
 def test_the_classic_autoencoder_has_3369_parameters_and_the_traced_shapes():
@@ -198,21 +199,27 @@ def test_stride_2_kernel_3_transposed_convolution_overlaps_unevenly():
 def test_chapter7_checkers_accept_answers_computed_independently():
     from cnnlib.exercises import chapter7
 
-    model = models.conv_autoencoder()
-    same = keras.Sequential(
-        [
-            keras.Input((4, 4, 4)),
-            keras.layers.UpSampling2D(),
-            keras.layers.Conv2D(8, 3, padding="same"),
-            keras.layers.UpSampling2D(),
-            keras.layers.Conv2D(16, 3, padding="same"),
-            keras.layers.UpSampling2D(),
-            keras.layers.Conv2D(1, 3, padding="same"),
-        ]
-    )
-    assert chapter7.same_decoder_shape(same.output_shape[1:])
-    code = model.get_layer("code").output.shape[1:]
-    assert chapter7.compression_ratio(784 / np.prod(code))
+    blog = models.conv_autoencoder(filters=(16, 8, 8))
+    assert blog.get_layer("code").output.shape[1:] == (4, 4, 8)
+    assert chapter7.blog_model_params(blog.count_params())
+    sides = []
+    for side in range(16, 41):
+        valid = keras.Sequential(
+            [
+                keras.Input((side, side, 1)),
+                keras.layers.MaxPooling2D(2, padding="same"),
+                keras.layers.MaxPooling2D(2, padding="same"),
+                keras.layers.MaxPooling2D(2, padding="same"),
+                keras.layers.UpSampling2D(),
+                keras.layers.UpSampling2D(),
+                keras.layers.Conv2D(1, 3, padding="valid"),
+                keras.layers.UpSampling2D(),
+            ]
+        )
+        if valid.output_shape[1:3] == (side, side):
+            sides.append(side)
+    assert chapter7.valid_decoder_sides(sides)
+    assert chapter7.valid_decoder_sides(tuple(reversed(sides)))
     layer = keras.layers.Conv2DTranspose(16, 4, strides=2)
     layer.build((None, 7, 7, 8))
     assert chapter7.transpose_params(layer.count_params())
@@ -224,12 +231,81 @@ def test_chapter7_checkers_accept_answers_computed_independently():
     counts = stamp(np.ones((1, 4, 1), "float32")).numpy()[0, :, 0]
     assert chapter7.overlap_counts(counts.tolist())
     for checker, wrong in [
-        (chapter7.same_decoder_shape, (28, 28, 1)),
-        (chapter7.compression_ratio, 64),
+        (chapter7.blog_model_params, 3369),
+        (chapter7.valid_decoder_sides, [28]),
         (chapter7.transpose_params, 2048),
         (chapter7.psnr_from_mse, -20),
         (chapter7.overlap_counts, [1, 2, 1, 2, 1, 2, 1, 2, 1]),
     ]:
         feedback = checker(wrong)
         assert not feedback and "Not yet" in repr(feedback)
-        assert not checker(None)
+        assert checker(None) is NOT_ANSWERED
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (3369, "16-8-4"),
+        (4097, "dec_conv2"),
+        (3661, "mirrors"),
+        (4320, "bias"),
+        (5000, "too large"),
+    ],
+)
+def test_blog_model_params_names_the_usual_slips(answer, hint):
+    from cnnlib.exercises import chapter7
+
+    feedback = chapter7.blog_model_params(answer)
+    assert not feedback and hint in feedback.message
+    assert "4385" not in feedback.message and "4,385" not in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        ([16, 24, 32, 40], "multiples of 8"),
+        ([28], "there are more"),
+        ([20, 28], "there are more"),
+        ([20, 28, 30], "30 does not come back"),
+        ([12, 28], "from 16 to 40"),
+        ("20, 28", "list of integers"),
+        ([20.0, 28.0], "list of integers"),
+        (28, "list of integers"),
+    ],
+)
+def test_valid_decoder_sides_says_what_is_wrong_without_the_answer(answer, hint):
+    from cnnlib.exercises import chapter7
+
+    feedback = chapter7.valid_decoder_sides(answer)
+    assert not feedback and hint in feedback.message
+    assert "36" not in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "correct", "hint"),
+    [
+        (0.024, True, "less error"),
+        (0.030, True, "noise"),
+        (0.016, True, "less error"),
+        (0.0140, False, "not larger"),
+        (0.0315, False, "no better"),
+        (0.15, False, "binary cross-entropy"),
+        (0.005, False, "not larger"),
+        (14.2, False, "PSNR"),
+        (0.0, False, "positive"),
+        ("0.02", False, "number"),
+    ],
+)
+def test_blog_model_mse_accepts_the_range_of_honest_runs(answer, correct, hint):
+    from cnnlib.exercises import chapter7
+
+    feedback = chapter7.blog_model_mse(answer, 0.030)
+    assert feedback.correct == correct and hint in feedback.message
+
+
+@pytest.mark.parametrize("chapter_mse", [0, 1.5, True, "0.03", None])
+def test_blog_model_mse_rejects_a_bad_reference(chapter_mse):
+    from cnnlib.exercises import chapter7
+
+    with pytest.raises(ValueError, match="chapter_mse"):
+        chapter7.blog_model_mse(0.02, chapter_mse)
