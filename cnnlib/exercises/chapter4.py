@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import arithmetic
-from cnnlib.exercises import Feedback, check_number, check_tuple
+from cnnlib.exercises import NOT_ANSWERED, Feedback, check_number, check_tuple
 
 #: Exercise 4's confusion matrix (rows: true class, columns: predicted class).
 CONFUSION = np.array([[50, 2, 0], [3, 45, 2], [0, 1, 47]])
@@ -86,15 +86,135 @@ def accuracy_from_confusion(answer: object) -> Feedback:
     )
 
 
-def baseline_dense_params(answer: object) -> Feedback:
-    """Exercise 5: parameters of ``Dense(512)`` on a flattened 28x28 image."""
+def linear_stack_kernel(answer: object) -> Feedback:
+    """Exercise 5: the kernel side of the one convolution that equals two 3x3 convolutions in a
+    row without an activation (one channel, ``valid``, stride 1, no bias)."""
     return check_number(
         answer,
-        arithmetic.dense_params(28 * 28, 512),
+        3 + 3 - 1,
         hints={
-            401408: "each of the 512 units also has a bias.",
-            407050: "that is the whole baseline; the question is about its first Dense layer.",
-            5130: "that is the output layer: (512 + 1) * 10.",
+            3: "each output of the second convolution reads a 3x3 window of the first one's "
+            "output, and each of those nine values reads its own 3x3 window of the input: "
+            "together they cover more than 3x3 pixels.",
+            6: "the windows overlap: two neighbouring values of the first output share two of "
+            "their three columns of input. Count the input columns under three of them.",
+            9: "3 * 3 is the number of weights of one kernel, not the side of the combined one: "
+            "the sides add up (with an overlap), they do not multiply.",
+            25: "that is the number of weights of the combined kernel; the question asks for its "
+            "side.",
         },
-        praise="(784 + 1) * 512 = 401,920: four times the whole convnet, for one layer.",
+        praise="3 + 3 - 1 = 5: the pair is one 5x5 convolution, whose kernel is the (true, "
+        "flipped) convolution of the two 3x3 kernels. Without an activation, depth adds "
+        "nothing that one linear layer cannot do; a ReLU between the two breaks the spell.",
+    )
+
+
+#: The filters of Exercise 6's narrow convnet: a quarter of the chapter's 32, 64 and 64.
+NARROW_FILTERS = (8, 16, 16)
+#: How many points of test accuracy below the chapter's model an honest run of Exercise 6 may
+#: end: in the book's runs the narrow model loses well under one point.
+NARROW_MAX_COST = 0.025
+#: How far above the chapter's model a run of Exercise 6 may end and still count as noise.
+NARROW_NOISE = 0.004
+
+
+def _convnet_params(filters: tuple[int, int, int]) -> int:
+    """Parameters of the chapter's convnet on 28x28x1 images with these three filter counts."""
+    first, second, third = filters
+    flat = 3 * 3 * third  # conv3's output is 3x3 on a 28x28 image
+    return (
+        arithmetic.conv_params(3, 1, first)
+        + arithmetic.conv_params(3, first, second)
+        + arithmetic.conv_params(3, second, third)
+        + arithmetic.dense_params(flat, 64)
+        + arithmetic.dense_params(64, 10)
+    )
+
+
+def _is_number(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float, np.number))
+
+
+def narrow_convnet(answer: object, chapter_accuracy: float) -> Feedback:
+    """Exercise 6 (an experiment): ``(parameters, test accuracy)`` of the chapter's convnet with
+    8, 16 and 16 filters, against ``chapter_accuracy``, the chapter's model's test accuracy.
+
+    The count must be exact. Any accuracy from :data:`NARROW_MAX_COST` below
+    ``chapter_accuracy`` up to :data:`NARROW_NOISE` above it is accepted: the run depends on the
+    machine and the library versions. Outside that range the feedback says what usually went
+    wrong.
+
+    >>> narrow_convnet((20000, 98.7), 0.991)
+    Not yet: give the accuracy as a fraction between 0 and 1, not as a percentage.
+    >>> narrow_convnet((93322, 0.99), 0.991)
+    Not yet: that is the chapter's model; build the one with 8, 16 and 16 filters.
+    """
+    if not _is_number(chapter_accuracy) or not 0 <= float(chapter_accuracy) <= 1:
+        raise ValueError(
+            f"chapter_accuracy must be an accuracy in [0, 1], got {chapter_accuracy!r}"
+        )
+    if answer is None or answer is Ellipsis:
+        return NOT_ANSWERED
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        return Feedback(
+            False, "the answer should be a pair: (number of parameters, test accuracy)."
+        )
+    params, accuracy = answer
+    if not _is_number(params) or not _is_number(accuracy):
+        return Feedback(False, "both numbers of the pair should be numbers.")
+    expected, chapter_params = _convnet_params(NARROW_FILTERS), _convnet_params((32, 64, 64))
+    if 0 <= float(params) <= 1 and float(accuracy) > 1:
+        return Feedback(False, "the pair is the other way round: parameters first, then accuracy.")
+    value, chapter = float(accuracy), float(chapter_accuracy)
+    if 1 < value <= 100:
+        return Feedback(
+            False, "give the accuracy as a fraction between 0 and 1, not as a percentage."
+        )
+    if not 0 <= value <= 1:
+        return Feedback(False, f"an accuracy lies between 0 and 1, got {value}.")
+    if float(params) != expected:
+        hints = {
+            chapter_params: "that is the chapter's model; build the one with 8, 16 and 16 filters.",
+            expected - (sum(NARROW_FILTERS) + 64 + 10): "that is without the biases: every "
+            "filter and every dense unit has one.",
+            expected
+            - arithmetic.dense_params(3 * 3 * NARROW_FILTERS[2], 64)
+            - arithmetic.dense_params(64, 10): "that is the convolutions alone; the two dense "
+            "layers have parameters too.",
+        }
+        return Feedback(
+            False,
+            hints.get(
+                int(params),
+                f"{params} is not the narrow model's count: print model.summary() and check "
+                "that it has 8, 16 and 16 filters and keeps the dense layer of 64 units.",
+            ),
+        )
+    if value < chapter - NARROW_MAX_COST:
+        return Feedback(
+            False,
+            f"{value:.4f} is more than {100 * NARROW_MAX_COST:.1f} points below the chapter's "
+            f"{chapter:.4f}, far more than a quarter of the filters usually costs. Check that "
+            "every Conv2D and the hidden Dense layer have activation='relu', that you "
+            "trained with fit_and_test on the full training set (not in quick mode), and that "
+            "you passed the test accuracy.",
+        )
+    if value > chapter + NARROW_NOISE:
+        return Feedback(
+            False,
+            f"{value:.4f} beats the chapter's {chapter:.4f} by more than run-to-run noise, "
+            "which a quarter of the filters does not usually do. Check that you evaluated on "
+            "the test set (not on the training images) and that you compare with the chapter's "
+            "test accuracy, trained for the same number of epochs.",
+        )
+    points = 100 * (chapter - value)
+    if points > 0:
+        verdict = f"{value:.4f} is {points:.2f} points below the chapter's {chapter:.4f}"
+    else:
+        verdict = f"{value:.4f} is within run-to-run noise of the chapter's {chapter:.4f}"
+    return Feedback(
+        True,
+        f"{verdict}, with {expected:,} parameters instead of {chapter_params:,}. A quarter of "
+        "the filters costs little: the convolutional structure, not the number of filters, "
+        "gives most of the accuracy.",
     )

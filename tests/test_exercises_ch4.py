@@ -1,0 +1,116 @@
+"""The checkers of Chapter 4's Exercises 5 (two linear convolutions) and 6 (the narrow convnet,
+an experiment): they accept what Keras and NumPy compute, name the usual mistakes, and never
+give the answer away."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+from scipy.signal import convolve2d
+
+from cnnlib import models, ops
+from cnnlib.exercises import NOT_ANSWERED
+from cnnlib.exercises import chapter4 as check
+
+
+def convnet(filters, *, use_bias=True):
+    """The chapter's convnet with other filter counts, built with Keras."""
+    first, second, third = filters
+    conv, layers = keras.layers.Conv2D, keras.layers
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            conv(first, 3, activation="relu", use_bias=use_bias),
+            layers.MaxPooling2D(2),
+            conv(second, 3, activation="relu", use_bias=use_bias),
+            layers.MaxPooling2D(2),
+            conv(third, 3, activation="relu", use_bias=use_bias),
+            layers.Flatten(),
+            layers.Dense(64, activation="relu", use_bias=use_bias),
+            layers.Dense(10, activation="softmax", use_bias=use_bias),
+        ]
+    )
+
+
+NARROW = convnet(check.NARROW_FILTERS).count_params()
+
+
+def test_two_linear_3x3_convolutions_are_one_whose_side_the_checker_accepts():
+    rng = np.random.default_rng(1)
+    first, second = rng.normal(size=(2, 3, 3))
+    image = rng.normal(size=(1, 9, 9, 1))
+    stacked = ops.conv2d(ops.conv2d(image, first[..., None, None]), second[..., None, None])
+    combined = convolve2d(first, second)
+    assert np.allclose(stacked, ops.conv2d(image, combined[..., None, None]))
+    assert check.linear_stack_kernel(combined.shape[0]).correct
+
+
+@pytest.mark.parametrize(("wrong", "hint"), [(3, "more than 3x3"), (6, "overlap"),
+                                             (9, "multiply"), (25, "side")])  # fmt: skip
+def test_linear_stack_names_the_usual_mistakes(wrong, hint):
+    feedback = check.linear_stack_kernel(wrong)
+    assert not feedback.correct
+    assert hint in feedback.message
+
+
+def test_linear_stack_never_gives_the_side_away():
+    for wrong in (1, 3, 4, 6, 7, 9, 25, "five"):
+        feedback = check.linear_stack_kernel(wrong)
+        assert not feedback.correct
+        assert "5x5" not in feedback.message and " 5 " not in f" {feedback.message} "
+
+
+def test_narrow_convnet_accepts_the_keras_count_and_an_honest_accuracy():
+    for accuracy in (0.991 - check.NARROW_MAX_COST, 0.985, 0.991, 0.991 + check.NARROW_NOISE):
+        assert check.narrow_convnet((NARROW, accuracy), 0.991).correct, accuracy
+    assert check.narrow_convnet([np.int64(NARROW), np.float32(0.987)], 0.991).correct
+
+
+def test_narrow_convnet_praise_quotes_both_counts():
+    message = check.narrow_convnet((NARROW, 0.987), 0.991).message
+    assert f"{NARROW:,}" in message and f"{models.mnist_convnet().count_params():,}" in message
+
+
+@pytest.mark.parametrize(
+    ("params", "hint"),
+    [
+        (models.mnist_convnet().count_params(), "chapter's model"),
+        (convnet(check.NARROW_FILTERS, use_bias=False).count_params(), "biases"),
+        (sum(layer.count_params() for layer in convnet(check.NARROW_FILTERS).layers[:5]),
+         "convolutions alone"),
+        (12345, "summary"),
+    ],
+)  # fmt: skip
+def test_narrow_convnet_names_wrong_counts_without_giving_the_count(params, hint):
+    feedback = check.narrow_convnet((params, 0.987), 0.991)
+    assert not feedback.correct
+    assert hint in feedback.message
+    assert str(NARROW) not in feedback.message.replace(",", "")
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        ((NARROW, 0.991 - check.NARROW_MAX_COST - 0.01), "relu"),
+        ((NARROW, 0.991 + check.NARROW_NOISE + 0.002), "test set"),
+        ((NARROW, 98.7), "percentage"),
+        ((NARROW, -0.1), "between 0 and 1"),
+        ((0.987, NARROW), "other way round"),
+        ((NARROW,), "pair"),
+        (0.987, "pair"),
+        ((NARROW, "high"), "numbers"),
+    ],
+)
+def test_narrow_convnet_says_what_a_result_outside_the_range_usually_means(answer, hint):
+    feedback = check.narrow_convnet(answer, 0.991)
+    assert not feedback.correct
+    assert hint in feedback.message
+
+
+def test_narrow_convnet_is_silent_until_answered_and_rejects_a_bad_reference():
+    assert check.narrow_convnet(None, 0.991) is NOT_ANSWERED
+    assert check.linear_stack_kernel(None) is NOT_ANSWERED
+    for bad in (99.1, -0.5, "0.99", True):
+        with pytest.raises(ValueError, match="chapter_accuracy"):
+            check.narrow_convnet((NARROW, 0.987), bad)
