@@ -32,9 +32,9 @@ class L2Pooling2D(keras.layers.Layer):  # type: ignore[misc]
     dominate, as in max pooling. The result is never below the window's largest absolute value
     (it equals it when only one value is non-zero) and at most ``sqrt(window size)`` times it;
     only the root mean square, the L2 norm divided by ``sqrt(window size)``, lies between the
-    mean and the maximum of non-negative values. It has no weights. The arguments mean what they mean for ``keras.layers.MaxPooling2D``; with
-    ``padding="same"`` the padded positions add nothing. :func:`cnnlib.ops.pool2d` with
-    ``mode="l2"`` computes the same in NumPy.
+    mean and the maximum of non-negative values. It has no weights. The arguments mean what
+    they mean for ``keras.layers.MaxPooling2D``; with ``padding="same"`` the padded positions
+    add nothing. :func:`cnnlib.ops.pool2d` with ``mode="l2"`` computes the same in NumPy.
     """
 
     def __init__(
