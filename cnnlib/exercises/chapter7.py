@@ -173,12 +173,13 @@ def overlap_counts(answer: object) -> Feedback:
 
 
 #: The lowest ratio (the blog model's test MSE over the chapter model's) that an honest run of
-#: Exercise 6 gives. Runs measured for the chapter gave 0.76 to 0.77 with three seeds: a code
-#: twice as large does not halve the error in three epochs.
+#: Exercise 6 gives. Runs measured for the chapter gave 0.76 to 0.92: a code twice as large does
+#: not halve the error in three epochs.
 BLOG_MSE_LOW = 0.5
 #: The highest ratio accepted: with twice the code and the same training, the blog's model
-#: should not reconstruct worse than the chapter's.
-BLOG_MSE_HIGH = 1.0
+#: should not reconstruct worse than the chapter's, beyond the few percent by which one start
+#: differs from another (the chapter's own run gave 0.92).
+BLOG_MSE_HIGH = 1.05
 
 
 def blog_model_mse(answer: object, chapter_mse: float) -> Feedback:
@@ -218,16 +219,16 @@ def blog_model_mse(answer: object, chapter_mse: float) -> Feedback:
             f"{value:.4f} is no better than the 16-8-4 model's {reference:.4f}, although the "
             "code is twice as large. If you passed the binary cross-entropy (the first number "
             "that evaluate returns), pass the MSE. Otherwise check that the code is (4, 4, 8) "
-            "and that the model trained with the chapter's recipe, images and epochs; a run "
-            "whose ReLUs died at the start also ends here: build it again and retrain.",
+            "and that the model trained with the chapter's recipe, images and epochs. If all "
+            "of that is right, the run got a poor start: build the model again and retrain.",
         )
     if ratio < BLOG_MSE_LOW:
         return Feedback(
             False,
-            f"{value:.4f} is less than {BLOG_MSE_LOW:.0%} of the 16-8-4 model's {reference:.4f}, "
-            "more than a 4x4x8 code gives with the chapter's budget. Check that the code is "
-            "(4, 4, 8), not larger, that you trained for the chapter's number of epochs, not "
-            "more, and that you evaluated on the test images.",
+            f"{value:.4f} is less than {BLOG_MSE_LOW:.0%} of the 16-8-4 model's {reference:.4f}: "
+            "a larger gain than a 4x4x8 code gives with the chapter's budget. Check that the "
+            "code is (4, 4, 8), not larger, that you trained for the chapter's number of "
+            "epochs, not more, and that you evaluated on the test images.",
         )
     if ratio < 1:
         verdict = f"{1 - ratio:.0%} less error than the 16-8-4 model's {reference:.4f}"
