@@ -1,0 +1,157 @@
+"""Chapter 6's exercise checkers: right answers computed independently pass, typical mistakes
+get their hint, wrong answers never reveal the right one, and an unanswered cell shows nothing."""
+
+from __future__ import annotations
+
+import keras
+import matplotlib as mpl
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from cnnlib import arithmetic, models, visualize
+from cnnlib.exercises import NOT_ANSWERED
+from cnnlib.exercises import chapter6 as check
+
+CHECKERS = [
+    check.glorot_limit,
+    check.scale_shades,
+    check.dead_maps,
+    check.conv4_receptive_field,
+    check.best_patch,
+    check.other_photo_dead_maps,
+]
+
+
+@pytest.mark.parametrize("checker", CHECKERS)
+def test_chapter6_unanswered_cells_show_nothing(checker):
+    assert checker(None) is NOT_ANSWERED
+
+
+def test_glorot_limit_accepts_the_range_keras_draws_from():
+    # Of 18,432 weights drawn uniformly, the largest lies within 0.01% of the limit.
+    layer = keras.layers.Conv2D(64, 3)
+    layer.build((None, 13, 13, 32))
+    largest = float(np.abs(layer.kernel.numpy()).max())
+    assert check.glorot_limit(largest)
+    assert check.glorot_limit(float(np.sqrt(6 / (3 * 3 * 32 + 3 * 3 * 64))))
+
+
+def test_scale_shades_accepts_matplotlibs_normalisation():
+    own = float(mpl.colors.Normalize(*check.FILTER_A)(0.0))
+    shared = float(mpl.colors.Normalize(*check.FILTER_B)(check.FILTER_A[1]))
+    assert check.scale_shades((own, shared))
+    assert check.scale_shades([own, shared])
+
+
+def test_dead_maps_accepts_cnnlibs_dead_fraction():
+    assert check.dead_maps(visualize.dead_fraction(check.MAPS))
+
+
+def test_conv4_receptive_field_accepts_cnnlibs_receptive_field():
+    model = models.small_convnet(64)
+    names = ["conv1", "pool1", "conv2", "pool2", "conv3", "pool3", "conv4"]
+    rows = arithmetic.receptive_field([model.get_layer(name) for name in names])
+    assert check.conv4_receptive_field(rows[-1].size)
+
+
+def test_conv4_receptive_field_is_where_the_gradient_reaches():
+    # A linear stand-in with the model's geometry: a conv4 value at the top-left corner depends
+    # on exactly the first 38 rows and columns of the input.
+    layers = [keras.Input((64, 64, 1))]
+    for index in range(1, 5):
+        layers.append(keras.layers.Conv2D(1, 3, kernel_initializer="ones", name=f"c{index}"))
+        if index < 4:
+            layers.append(keras.layers.AveragePooling2D(2))
+    model = keras.Sequential(layers)
+    image = tf.Variable(np.ones((1, 64, 64, 1), "float32"))
+    with tf.GradientTape() as tape:
+        corner = model(image)[0, 0, 0, 0]
+    gradient = tape.gradient(corner, image).numpy()[0, :, :, 0]
+    rows, cols = np.nonzero(gradient)
+    side = int(rows.max()) + 1
+    assert side == int(cols.max()) + 1
+    assert check.conv4_receptive_field(side)
+
+
+def test_best_patch_accepts_the_normalised_gradient():
+    # The gradient of the centre response of a Keras convolution is the filter: normalise it.
+    conv = keras.layers.Conv2D(1, 3, use_bias=False)
+    conv.build((None, 3, 3, 1))
+    conv.set_weights([check.WEIGHTS[:, :, np.newaxis, np.newaxis]])
+    patch = tf.Variable(np.zeros((1, 3, 3, 1), "float32"))
+    with tf.GradientTape() as tape:
+        response = tf.reduce_sum(conv(patch))
+    gradient = tape.gradient(response, patch).numpy()[0, :, :, 0]
+    assert check.best_patch(gradient / np.linalg.norm(gradient))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        [0.062, 0.203, 0.297, 0.656],  # the astronaut, this chapter's model
+        [0.188, 0.281, 0.414, 0.695],  # the cat
+        (0.125, 0.219, 0.406, 0.742),  # coffee
+        np.array([0.031, 0.062, 0.305, 0.602]),  # the cat, an earlier recipe (12 epochs)
+    ],
+)
+def test_other_photo_dead_maps_accepts_the_range_of_honest_runs(answer):
+    assert check.other_photo_dead_maps(answer)
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer", "hint"),
+    [
+        ("glorot_limit", np.sqrt(6 / (288 + 64)), "not the number of filters alone"),
+        ("glorot_limit", np.sqrt(6 / (9 + 576)), "32 channels"),
+        ("glorot_limit", np.sqrt(6 / (9 + 288)), "conv1's limit"),
+        ("glorot_limit", np.sqrt(6 / 864) / np.sqrt(3), "standard deviation"),
+        ("glorot_limit", 6 / 864, "square root"),
+        ("glorot_limit", np.sqrt(6 / 288), "fan in alone"),
+        ("scale_shades", (0.5, 0.347), "(a) 0 sits in the middle"),
+        ("scale_shades", (1 / 3, 1.0), "(a) is right; (b) that is the shade on A's own"),
+        ("scale_shades", (1 / 3, 0.02), "position on the scale"),
+        ("scale_shades", 0.333, "a pair of numbers"),
+        ("scale_shades", (0.3, 0.3, 0.3), "a pair of numbers"),
+        ("dead_maps", 3, "number of dead maps"),
+        ("dead_maps", 76 / 96, "fraction of zero values"),
+        ("dead_maps", 1.0, "zero somewhere"),
+        ("dead_maps", 4 / 6, "still alive"),
+        ("conv4_receptive_field", 9, "doubles the distance"),
+        ("conv4_receptive_field", 46, "pool4 comes after conv4"),
+        ("conv4_receptive_field", 22, "pool3's field"),
+        ("conv4_receptive_field", 4, "size of conv4's map"),
+        ("best_patch", [[1, 2, 0], [0, 2, -1], [-2, 0, 1]], "norm is not 1"),
+        ("best_patch", np.array([[1, 1, 0], [0, 1, -1], [-1, 0, 1]]) / 3, "signs are right"),
+        ("best_patch", "the filter", "array of numbers"),
+        ("best_patch", np.zeros((3, 3)), "values are wrong"),
+        ("other_photo_dead_maps", [0.594, 0.734, 0.914, 0.844], "almost black image"),
+        ("other_photo_dead_maps", [0.755, 0.885, 0.934, 0.937], "shares of zero values"),
+        ("other_photo_dead_maps", [0.0, 0.0, 0.133, 0.328], "untrained model"),
+        ("other_photo_dead_maps", [2, 13, 38, 84], "divide the number of dead maps"),
+        ("other_photo_dead_maps", [0.656, 0.297, 0.203, 0.062], "almost black"),
+        ("other_photo_dead_maps", [0.3, 0.2, 0.1, 0.05], "should grow from conv1 to conv4"),
+        ("other_photo_dead_maps", [0.1, 0.2, 0.3, 0.99], "outside what the chapter's model"),
+        ("other_photo_dead_maps", [0.1, 0.2, 0.3], "four fractions"),
+        ("other_photo_dead_maps", "0.1 0.2 0.3 0.6", "four fractions"),
+        ("other_photo_dead_maps", 0.66, "four fractions"),
+    ],
+)
+def test_chapter6_typical_mistakes_get_a_hint(checker, answer, hint):
+    feedback = getattr(check, checker)(answer)
+    assert not feedback.correct
+    assert hint in feedback.message
+
+
+def test_chapter6_wrong_answers_do_not_reveal_the_right_ones():
+    for wrong in (0.1, 0.05, np.sqrt(6 / 352)):
+        assert "0.083" not in check.glorot_limit(wrong).message
+    for wrong in ((0.5, 0.5), (1 / 3, 0.5), (0.2, 1.0)):
+        message = check.scale_shades(wrong).message
+        assert "0.347" not in message and "1/3" not in message, message
+    assert "0.5" not in check.dead_maps(0.4).message
+    for wrong in (9, 20, 37, 46, 64):
+        assert "38" not in check.conv4_receptive_field(wrong).message
+    for wrong in (np.eye(3), np.ones((3, 3)) / 3, check.WEIGHTS / 2):
+        message = check.best_patch(wrong).message
+        assert not any(value in message for value in ("0.258", "0.516", "3.87")), message
