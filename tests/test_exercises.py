@@ -82,12 +82,34 @@ def test_shift_kernel_accepts_a_kernel_that_moves_the_image_right():
     assert check.shift_kernel(kernel).correct
 
 
-def test_flipped_kernel_answer_reproduces_true_convolution():
-    image = np.random.default_rng(0).random((5, 5))
-    convolution = scipy.signal.convolve2d(image, check.CONVOLUTION_KERNEL, mode="valid")
-    answer = check.CONVOLUTION_KERNEL[::-1, ::-1]
-    np.testing.assert_allclose(ops.apply_kernel(image, answer, "valid"), convolution)
-    assert check.flipped_kernel(answer).correct
+def test_two_layer_shape_answer_is_what_keras_builds():
+    model = keras.Sequential(
+        [keras.Input((32, 32, 3)), keras.layers.Conv2D(16, 5), keras.layers.Conv2D(32, 3)]
+    )
+    assert check.two_layer_shape(tuple(model.output_shape[1:])).correct
+
+
+def test_second_layer_params_answer_is_what_keras_counts():
+    model = keras.Sequential(
+        [keras.Input((32, 32, 3)), keras.layers.Conv2D(16, 5), keras.layers.Conv2D(32, 3)]
+    )
+    assert check.second_layer_params(model.layers[1].count_params()).correct
+    assert not check.second_layer_params(model.count_params()).correct
+
+
+def test_flip_sensitive_answer_is_where_scipy_convolution_and_correlation_differ():
+    image = np.random.default_rng(0).random((9, 9))
+    differ = {
+        name
+        for name in kernels.NAMES
+        if not np.allclose(
+            scipy.signal.convolve2d(image, kernels.get(name), mode="valid"),
+            scipy.signal.correlate2d(image, kernels.get(name), mode="valid"),
+        )
+    }
+    assert differ == {"sobel_x", "sobel_y", "emboss", "vertical_line", "horizontal_line"}
+    assert check.flip_sensitive(differ).correct
+    assert check.flip_sensitive(sorted(differ)).correct  # a list will do
 
 
 def test_second_difference_answer_is_numpy_correlate_with_zero_padding():
@@ -127,9 +149,28 @@ def test_grayscale_kernel_answer_computes_luma_with_conv2d():
         (check.shift_kernel, np.eye(3), "a single 1"),
         (check.shift_kernel, np.zeros((2, 2)), "should be 3x3"),
         (check.shift_kernel, "right", "3x3 array of numbers"),
-        (check.flipped_kernel, [[1, 3], [2, 4]], "transpose"),
-        (check.flipped_kernel, [[2, 1], [4, 3]], "left-right only"),
-        (check.flipped_kernel, [[1, 2], [3, 4]], "not symmetric"),
+        (check.two_layer_shape, (28, 28, 32), "shrinks the maps again"),
+        (check.two_layer_shape, (30, 30, 32), "first layer's 5x5 window"),
+        (check.two_layer_shape, (24, 24, 32), "kernel size minus one"),
+        (check.two_layer_shape, (26, 26, 16), "filters of the last layer"),
+        (check.two_layer_shape, (32, 26, 26), "channels last"),
+        (check.second_layer_params, 896, "how many channels"),
+        (check.second_layer_params, 4608, "without the biases"),
+        (check.second_layer_params, 9216, "not one per weight"),
+        (check.second_layer_params, 5856, "both layers"),
+        (check.second_layer_params, 1216, "that is the first layer"),
+        (check.flip_sensitive, {"sobel_x", "emboss", "vertical_line"}, "left to right only"),
+        (check.flip_sensitive, {"sobel_y", "emboss", "horizontal_line"}, "upside down only"),
+        (check.flip_sensitive, {"sobel_x", "laplacian"}, "looks the same when turned"),
+        (
+            check.flip_sensitive,
+            {"sobel_x", "sobel_y", "vertical_line", "horizontal_line"},
+            "1 more does",
+        ),
+        (check.flip_sensitive, set(), "the set is empty"),
+        (check.flip_sensitive, {"sobel"}, "'sobel' is not a name"),
+        (check.flip_sensitive, "sobel_x", "a set of kernel names"),
+        (check.flip_sensitive, [1, 2], "a set of kernel names"),
         (check.second_difference, [5, -6, 7], "valid output"),
         (check.grayscale_kernel, [0.299, 0.587, 0.114], "four axes"),
         (check.grayscale_kernel, np.reshape([0.299, 0.587, 0.114], (1, 1, 1, 3)), "swapped"),
@@ -147,6 +188,11 @@ def test_typical_mistakes_get_a_hint(checker, answer, hint):
         (check.conv_params, 447, "448"),
         (check.output_shape, (28, 28, 9), "(28, 28, 8)"),
         (check.second_difference, [-5, 5, -6, 7, 0], "-9"),
+        (check.two_layer_shape, (26, 26, 31), "(26, 26, 32)"),
+        (check.second_layer_params, 4641, "4640"),
+        (check.second_layer_params, 4641, "4,640"),
+        (check.flip_sensitive, {"sobel_x", "sobel_y", "vertical_line"}, "emboss"),
+        (check.flip_sensitive, {"sobel_x", "sobel_y", "vertical_line"}, "horizontal_line"),
         (check.mirrored_l, [[0, 2], [0, 1]], "-2"),
     ],
 )
@@ -193,6 +239,21 @@ def test_slower_learning_accepts_what_gradient_descent_gives(seed):
 def test_twice_the_chapters_learning_rate_diverges():
     losses = gradient_descent_losses(1, 20, 0.4)
     assert losses[-1] > 100 * losses[0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_the_learning_rate_limit_is_about_one_and_a_half_times_the_chapters(seed):
+    """What the chapter shows: 2 / (largest eigenvalue of the loss's Hessian) is about 0.30,
+    1.5 times the chapter's 0.2; 1.4 times the rate converges, 1.6 times diverges."""
+    windows = np.lib.stride_tricks.sliding_window_view(
+        np.random.default_rng(seed).random((16, 32, 32), dtype=np.float32), (3, 3), axis=(1, 2)
+    ).reshape(-1, 9)
+    features = np.concatenate([windows, np.ones((len(windows), 1))], axis=1).astype(np.float64)
+    hessian = 2 * features.T @ features / len(features)
+    limit = 2 / np.linalg.eigvalsh(hessian).max()
+    assert 1.45 < limit / 0.2 < 1.55
+    assert gradient_descent_losses(seed, 100, 1.4 * 0.2)[-1] < 1e-3
+    assert gradient_descent_losses(seed, 100, 1.6 * 0.2)[-1] > 1
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,11 @@ Not yet: the depth of the output is the number of filters, not the number of inp
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
-from cnnlib import ops
+from cnnlib import kernels, ops
 from cnnlib.exercises import (
     NOT_ANSWERED,
     Feedback,
@@ -24,8 +26,6 @@ L_IMAGE = np.array([[1, 0, 0], [1, 0, 0], [1, 1, 1]], dtype=float)
 MIRRORED_L = L_IMAGE[:, ::-1].copy()
 #: The vertical-line filter of the worked example (``kernels.get("vertical_line")``).
 VERTICAL_LINE = np.array([[1, -1], [1, -1]], dtype=float)
-#: Exercise 5's kernel, to be turned into the kernel cross-correlation needs.
-CONVOLUTION_KERNEL = np.array([[1, 2], [3, 4]], dtype=float)
 #: Exercise 6's signal and kernel.
 SIGNAL = np.array([3, 1, 4, 1, 5], dtype=float)
 SECOND_DIFFERENCE = np.array([1, -2, 1], dtype=float)
@@ -51,7 +51,7 @@ def mirrored_l(answer: object) -> Feedback:
             "positive": (
                 original[:, ::-1],
                 "the responses are in the right places, but check their signs: which weights of "
-                "the kernel sit on the lit stem now? (Slide the kernel as it is: Keras does not "
+                "the kernel sit on the stem now? (Slide the kernel as it is: Keras does not "
                 "flip it.)",
             ),
             "negated": (
@@ -64,13 +64,16 @@ def mirrored_l(answer: object) -> Feedback:
                 "a valid output has one value per position where the whole window fits.",
             ),
         },
-        praise="the same stroke gives the opposite sign when the light is on the other side "
-        "of the window: an edge filter's sign tells you which side is lit.",
+        praise="the same stroke gives the opposite sign when it is on the other side of the "
+        "window: an edge filter's sign tells you on which side of the edge the stroke is.",
     )
 
 
 def output_shape(answer: object) -> Feedback:
-    """Exercise 2: the output shape of ``Conv2D(8, 5)`` (valid) on a 32x32 RGB image."""
+    """The output shape of ``Conv2D(8, 5)`` (valid) on a 32x32 RGB image.
+
+    No longer an exercise of the chapter (its answer was one line away from the chapter's own
+    example); kept because the package's introduction uses it as its example."""
     return check_tuple(
         answer,
         (28, 28, 8),
@@ -90,7 +93,10 @@ def output_shape(answer: object) -> Feedback:
 
 
 def conv_params(answer: object) -> Feedback:
-    """Exercise 3: the parameters of ``Conv2D(16, 3)`` on an RGB input."""
+    """The parameters of ``Conv2D(16, 3)`` on an RGB input.
+
+    No longer an exercise of the chapter (it repeated the chapter's own count); kept because
+    the docstring of :mod:`cnnlib.exercises` uses it as its example."""
     return check_number(
         answer,
         448,
@@ -102,6 +108,67 @@ def conv_params(answer: object) -> Feedback:
             28: "that is one filter; the layer has sixteen.",
         },
         praise="(3 x 3 x 3 + 1) x 16 = 448, whatever the size of the image.",
+    )
+
+
+def two_layer_shape(answer: object) -> Feedback:
+    """Exercise 2: the output shape of ``Conv2D(16, 5)`` then ``Conv2D(32, 3)`` (both valid,
+    stride 1) on a 32x32 RGB image.
+
+    >>> two_layer_shape((24, 24, 32))
+    Not yet: a window of width k fits n - k + 1 times in a row of n pixels: each layer removes \
+its kernel size minus one, not its kernel size.
+    """
+    return check_tuple(
+        answer,
+        (26, 26, 32),
+        hints={
+            (28, 28, 32): "that is the size after the first layer: the second layer's 3x3 window "
+            "shrinks the maps again.",
+            (28, 28, 16): "that is the output of the first layer; the question asks about the "
+            "second.",
+            (30, 30, 32): "the first layer's 5x5 window shrinks the image too, before the second "
+            "layer sees it.",
+            (24, 24, 32): "a window of width k fits n - k + 1 times in a row of n pixels: each "
+            "layer removes its kernel size minus one, not its kernel size.",
+            (26, 26, 16): "the depth of the output is the number of filters of the last layer.",
+            (26, 26, 3): "the depth of the output is the number of filters, not the number of "
+            "input channels.",
+            (26, 26, 512): "each filter sums over all its input channels and gives one map, so "
+            "the depth is the number of filters of the last layer.",
+            (32, 32, 32): "valid padding adds no border: each window must fit inside its input.",
+            (32, 26, 26): "Keras puts channels last: (height, width, channels).",
+        },
+        praise="the first layer gives 32 - 5 + 1 = 28 rows and columns of 16 maps, the second "
+        "28 - 3 + 1 = 26 of 32 maps: each layer removes its kernel size minus one, and the "
+        "depth is the last layer's number of filters.",
+    )
+
+
+def second_layer_params(answer: object) -> Feedback:
+    """Exercise 3: the parameters of ``Conv2D(32, 3)`` when its input is the 16-channel output
+    of ``Conv2D(16, 5)``.
+
+    >>> second_layer_params(896)
+    Not yet: that counts 3 input channels, as for an RGB image; but this layer's input is the \
+first layer's output: how many channels does it have?
+    """
+    return check_number(
+        answer,
+        4640,
+        hints={
+            4608: "that is the count without the biases: each filter also learns one bias.",
+            9216: "a filter has one bias, added once to its sum of products, not one per weight.",
+            4624: "a layer has one bias per filter (per output channel), not per input channel.",
+            896: "that counts 3 input channels, as for an RGB image; but this layer's input is "
+            "the first layer's output: how many channels does it have?",
+            320: "each filter has one 3x3 kernel per input channel, not one in all.",
+            1216: "that is the first layer; the question asks about the second.",
+            5856: "that is both layers together; the question asks about the second.",
+            145: "that is one filter; the layer has 32.",
+        },
+        praise="(3 x 3 x 16 + 1) x 32 = 4,640: each of the 32 filters has one 3x3 kernel for "
+        "each of the 16 maps of the first layer, and one bias; the image size does not enter.",
     )
 
 
@@ -136,31 +203,83 @@ def shift_kernel(kernel: object) -> Feedback:
     )
 
 
-def flipped_kernel(answer: object) -> Feedback:
-    """Exercise 5: the kernel that makes cross-correlation compute the convolution with
-    ``CONVOLUTION_KERNEL``."""
-    return check_array(
-        answer,
-        np.array([[4, 3], [2, 1]], dtype=float),
-        hints={
-            "transpose": (
-                np.array([[1, 3], [2, 4]], dtype=float),
-                "that is the transpose; convolution turns the kernel by 180 degrees instead.",
-            ),
-            "left-right": (
-                np.array([[2, 1], [4, 3]], dtype=float),
-                "you flipped left-right only; convolution flips both axes.",
-            ),
-            "up-down": (
-                np.array([[3, 4], [1, 2]], dtype=float),
-                "you flipped up-down only; convolution flips both axes.",
-            ),
-            "unchanged": (
-                CONVOLUTION_KERNEL,
-                "this kernel is not symmetric, so convolution and cross-correlation differ.",
-            ),
-        },
-        praise="true convolution is cross-correlation with the kernel turned by 180 degrees.",
+#: Exercise 5: the names of :mod:`cnnlib.kernels` whose true convolution differs from their
+#: cross-correlation: those that a turn by 180 degrees changes.
+FLIP_SENSITIVE = frozenset(
+    name
+    for name in kernels.NAMES
+    if not np.array_equal(kernels.get(name), kernels.get(name)[::-1, ::-1])
+)
+
+
+def _names(answer: object) -> set[str] | None:
+    """The answer as a set of strings, or None if it is not a collection of strings."""
+    if isinstance(answer, str) or not isinstance(answer, Iterable):
+        return None
+    names = list(answer)
+    if not all(isinstance(name, str) for name in names):
+        return None
+    return set(names)
+
+
+def flip_sensitive(answer: object) -> Feedback:
+    """Exercise 5: the kernels of :mod:`cnnlib.kernels` for which true convolution and
+    cross-correlation give different results (:data:`FLIP_SENSITIVE`).
+
+    >>> flip_sensitive({"sobel_x", "vertical_line", "emboss"})
+    Not yet: you flipped the kernels left to right only; convolution turns the kernel by 180 \
+degrees, left to right and upside down.
+    """
+    if answer is None or answer is Ellipsis:
+        return NOT_ANSWERED
+    names = _names(answer)
+    if names is None:
+        return Feedback(
+            False, 'the answer should be a set of kernel names, such as {"identity", "gaussian"}.'
+        )
+    if not names:
+        return Feedback(False, "the set is empty, but some kernels do change under the flip.")
+    unknown = sorted(names - set(kernels.NAMES))
+    if unknown:
+        return Feedback(
+            False,
+            f"{unknown[0]!r} is not a name that kernels.get knows; the question lists them.",
+        )
+    if names == FLIP_SENSITIVE:
+        return Feedback(
+            True,
+            "convolution is cross-correlation with the kernel turned by 180 degrees, so it "
+            "differs exactly for the kernels that the turn changes. sobel_x, sobel_y and the two "
+            "line filters turn into their own negatives: convolution flips the sign of their "
+            "answers. emboss is the identity plus a diagonal derivative; turned, it is the "
+            "identity minus that derivative, so the light seems to come from the bottom right. "
+            "The other kernels look the same after the turn, so both operations agree.",
+        )
+    for axis, direction in ((1, "left to right"), (0, "upside down")):
+        mirrored = {
+            name
+            for name in kernels.NAMES
+            if not np.array_equal(kernels.get(name), np.flip(kernels.get(name), axis=axis))
+        }
+        if names == mirrored:
+            return Feedback(
+                False,
+                f"you flipped the kernels {direction} only; convolution turns the kernel by 180 "
+                "degrees, left to right and upside down.",
+            )
+    if names - FLIP_SENSITIVE:
+        return Feedback(
+            False,
+            "at least one kernel in your answer looks the same when turned by 180 degrees, so "
+            "convolution gives the same result with it. Negative weights alone do not make a "
+            "kernel change: compare each kernel with kernel[::-1, ::-1].",
+        )
+    missing = len(FLIP_SENSITIVE - names)
+    return Feedback(
+        False,
+        f"every kernel in your answer changes under the flip, but {missing} more "
+        f"{'does' if missing == 1 else 'do'}: a kernel need not be the negative of its turned "
+        "self to change. Compare each kernel with kernel[::-1, ::-1].",
     )
 
 
@@ -175,7 +294,7 @@ def second_difference(answer: object) -> Feedback:
                 "that is the valid output; pad one zero at each end to keep five values.",
             ),
         },
-        praise="the ends see the zero padding, which is why they differ so much from the middle.",
+        praise="the ends compare 3 and 5 with a 0 that the padding invented.",
     )
 
 
