@@ -383,6 +383,16 @@ _INPUT, _PADDING, _UNUSED = "white", "0.82", "#f3d9a4"
 _TAPS = mpl.colormaps["tab10"]
 
 
+def _window_colour(index: int, count: int) -> tuple[float, float, float, float]:
+    """The colour of window ``index`` of ``count``: the first blue, the last orange (as in
+    :func:`padded_grid`), the others in the remaining ``tab10`` colours."""
+    if index == 0:
+        return _TAPS(0)
+    if index == count - 1:
+        return _TAPS(1)
+    return _TAPS(2 + (index - 1) % 8)
+
+
 def conv_windows(
     n: int,
     kernel: int,
@@ -393,10 +403,11 @@ def conv_windows(
 ) -> Figure:
     """Every window position of a convolution along one axis, one row per output position.
 
-    The top row is the input: the ``n`` real pixels numbered from 0, grey zero-padding cells on
-    either side, and, in sand colour, pixels that no window reaches (a stride that does not
-    divide evenly). Each row below is one output position, its kernel taps drawn as coloured
-    cells (with gaps when the kernel is dilated).
+    The top row is the input: the ``n`` real pixels numbered from 0, blank grey zero-padding
+    cells on either side, and, in sand colour, pixels that no window reaches (a stride that does
+    not divide evenly). Each row below is one output position, its kernel taps drawn as coloured
+    cells (with gaps when the kernel is dilated): the first window blue and the last orange, as
+    in :func:`padded_grid`.
 
     >>> fig = conv_windows(5, kernel=3, stride=2)
     >>> fig.axes[0].get_title()
@@ -417,10 +428,10 @@ def conv_windows(
         inside = 0 <= position < n
         fill = _PADDING if not inside else (_INPUT if reached[position] else _UNUSED)
         ax.add_patch(Rectangle((position - 0.5, -0.5), 1, 1, facecolor=fill, edgecolor="0.3"))
-        ax.text(position, 0, str(position) if inside else "0", ha="center", va="center",
-                fontsize=9, color="black" if inside else "0.45")  # fmt: skip
+        if inside:  # padding cells stay blank: a "0" there reads as pixel index 0
+            ax.text(position, 0, str(position), ha="center", va="center", fontsize=9)
     for row, start in enumerate(starts, start=1):
-        colour = _TAPS(row % 10)
+        colour = _window_colour(row - 1, outputs)
         ax.plot([start, start + span - 1], [row, row], color=colour, linewidth=1.5, zorder=1)
         for tap in start + np.arange(kernel) * dilation:
             ax.add_patch(Rectangle((tap - 0.4, row - 0.4), 0.8, 0.8, facecolor=colour, zorder=2))

@@ -80,11 +80,51 @@ def test_unread_fraction_mistakes_get_their_hint(wrong, words):
     assert words in feedback.message
 
 
+@pytest.mark.parametrize("guess", [1 / 3, 0.333, 0.334])
+def test_a_round_third_is_told_to_measure(guess):
+    feedback = chapter2.unread_fraction(guess)
+    assert not feedback.correct
+    assert "Measure it" in feedback.message
+
+
+def test_the_overcount_hint_names_only_the_activation():
+    """A zero-initialised bias and random weights without an activation leave the count as it
+    is: only the activation can zero an output that a lit pixel reaches."""
+    exact = float(never_read("valid").mean())
+    assert float(never_read("valid", ones=False).mean()) == exact  # random weights, no ReLU
+    message = chapter2.unread_fraction(0.4).message
+    assert "activation" in message
+    assert "bias or" not in message and "random weights" not in message
+
+
 def test_unread_fraction_hints_never_give_the_fraction_away():
     exact = float(never_read("valid").mean())
-    for wrong in (0.0, 0.07, 0.1, 0.179, 0.5, 0.675, 0.9, 255):
+    for wrong in (0.0, 0.07, 0.1, 0.179, 1 / 3, 0.5, 0.675, 0.9, 255):
         message = chapter2.unread_fraction(wrong).message
         assert f"{exact:.3f}" not in message and f"{exact:.2f}" not in message
+
+
+def test_the_window_pictures_agree_on_colours_and_leave_padding_blank():
+    """Chapter 2 shows conv_windows beside padded_grid: the first window is blue in both and
+    the last orange, and padding cells carry no label that could pass for pixel index 0."""
+    import matplotlib.colors
+    import matplotlib.pyplot as plt
+
+    from cnnlib import viz
+
+    fig, (left, right) = plt.subplots(1, 2)
+    viz.conv_windows(5, kernel=3, stride=2, padding="same", ax=left)  # 3 windows
+    viz.padded_grid(5, 5, kernel=3, stride=2, padding="same", ax=right)
+    taps = [p for p in left.patches if p.get_width() == pytest.approx(0.8)]
+    row_colours = [matplotlib.colors.to_hex(p.get_facecolor()) for p in taps[::3]]
+    frames = [p for p in right.patches if not p.get_fill()]  # first window, then last
+    frame_colours = [matplotlib.colors.to_hex(p.get_edgecolor()) for p in frames]
+    assert row_colours[0] == frame_colours[0]
+    assert row_colours[-1] == frame_colours[-1]
+    assert len(set(row_colours)) == 3
+    labels = [t.get_text() for t in left.texts]
+    assert labels.count("0") == 1  # pixel 0 only, not the padding cell before it
+    plt.close(fig)
 
 
 def test_conv2d_transpose_goes_back_to_each_of_the_lengths():

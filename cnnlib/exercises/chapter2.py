@@ -125,6 +125,8 @@ UNREAD_SIZE = 28
 UNREAD_LAYERS = 3
 #: How far from the exact fraction an answer may be (rounding to two decimals is fine).
 UNREAD_TOLERANCE = 0.006
+#: Answers this close to 1/3 (but outside :data:`UNREAD_TOLERANCE`) are taken for a guess.
+UNREAD_THIRD_TOLERANCE = 0.003
 
 
 def _read_fraction(padding: str) -> float:
@@ -143,11 +145,13 @@ def unread_fraction(answer: object) -> Feedback:
 
     The measured fraction is exact, so any answer within :data:`UNREAD_TOLERANCE` of it (a
     rounded one) is accepted. The known wrong results (the first layer's loss alone, the
-    fraction read instead of unread, a count of pixels, rows only, ``same`` padding, or more
-    than the geometry allows) each get their own hint.
+    fraction read instead of unread, a count of pixels, rows only, ``same`` padding, a round
+    third instead of a measurement, or more than the geometry allows) each get their own hint.
 
     >>> unread_fraction(0.33).correct
     True
+    >>> unread_fraction(1 / 3).correct
+    False
     >>> unread_fraction(255)
     Not yet: that looks like a number of pixels; divide it by 28 * 28 = 784.
     """
@@ -204,12 +208,19 @@ def unread_fraction(answer: object) -> Feedback:
     for wrong, hint in hints:
         if abs(value - wrong) <= 0.002:
             return Feedback(False, hint)
+    if abs(value - 1 / 3) <= UNREAD_THIRD_TOLERANCE:
+        return Feedback(
+            False,
+            "that is a round third, a guess rather than a measurement. Measure it: count the "
+            "one-pixel images whose output of the last layer is all zeros, and divide by "
+            f"{pixels}.",
+        )
     if value > unread:
         return Feedback(
             False,
             f"{value:.3f} is more than the layers' geometry leaves unread. That usually means "
-            "some outputs were zero for another reason: an activation such as ReLU, random "
-            "weights or a bias. Use linear layers (no activation) with "
+            "some outputs were zero for another reason: an activation such as ReLU, which "
+            "turns every negative sum into a zero. Use linear layers (no activation) with "
             "kernel_initializer='ones' and use_bias=False, so that an output is zero only "
             "when no lit pixel is in its window.",
         )
