@@ -248,6 +248,6 @@ def test_chapter4_checkers_accept_answers_computed_with_keras():
     assert "biases" in chapter4.conv2_params(9216).message
     assert "rounds down" in chapter4.pool2_shape((7, 7, 64)).message
     assert "error rate" in chapter4.accuracy_from_confusion(8 / 150).message
-    for checker in (chapter4.conv2_params, chapter4.pool2_shape, chapter4.linear_stack_kernel):
+    for checker in (chapter4.conv2_params, chapter4.pool2_shape, chapter4.combined_kernel):
         assert not checker("many").correct
     assert os.environ["CNNLIB_RUNS"]
