@@ -11,7 +11,7 @@ import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnlib import data, ops
+from cnnlib import data, models, ops
 from cnnlib.exercises import chapter3
 
 
@@ -44,16 +44,65 @@ def test_receptive_field_answer_is_measured_with_gradients():
     assert chapter3.receptive_field(int(rows.max() - rows.min() + 1))
 
 
-def test_strided_conv_params_answer_is_what_keras_counts():
-    channels = chapter3.STRIDED_CHANNELS
-    layer = keras.layers.Conv2D(channels, 3, strides=2)
-    layer.build((None, 16, 16, channels))
-    assert chapter3.strided_conv_params(layer.count_params())
+def chapter4_convnet(side=28, down=None):
+    """Chapter 4's convnet; ``down(channels, name)`` replaces each max pooling if given."""
+    layers = keras.layers
+    if down is None:
+
+        def down(channels, name):
+            return layers.MaxPooling2D(2, name=name)
+
+    return keras.Sequential(
+        [
+            keras.Input((side, side, 1)),
+            layers.Conv2D(32, 3, activation="relu"),
+            down(32, "down1"),
+            layers.Conv2D(64, 3, activation="relu"),
+            down(64, "down2"),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(64, activation="relu"),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
 
 
-def test_gap_shape_answer_is_what_keras_builds():
-    model = keras.Sequential([keras.Input((7, 7, 512)), keras.layers.GlobalAveragePooling2D()])
-    assert chapter3.gap_shape(tuple(model.output_shape[1:]))
+def test_the_checkers_convnet_is_chapter_4s():
+    assert chapter4_convnet().count_params() == models.mnist_convnet().count_params()
+
+
+def test_strided_model_params_answer_is_what_keras_counts():
+    model = chapter4_convnet(
+        down=lambda channels, name: keras.layers.Conv2D(channels, 2, strides=2, name=name)
+    )
+    assert chapter3.strided_model_params(model.count_params())
+
+
+def test_strided_model_params_hints_name_what_keras_counts_for_the_usual_slips():
+    def conv(kernel, padding="valid"):
+        return lambda c, name: keras.layers.Conv2D(c, kernel, strides=2, padding=padding)
+
+    cases = {
+        "3x3 kernels": chapter4_convnet(down=conv(3)),
+        "padding='same'": chapter4_convnet(down=conv(2, "same")),
+        "with its poolings": chapter4_convnet(),
+    }
+    for words, model in cases.items():
+        feedback = chapter3.strided_model_params(model.count_params())
+        assert not feedback.correct
+        assert words in feedback.message
+
+
+def test_bigger_image_flatten_answer_is_what_keras_builds():
+    model = chapter4_convnet(side=chapter3.BIGGER_SIDE)
+    assert chapter3.bigger_image_flatten(model.get_layer("flatten").output.shape[1])
+
+
+def test_the_trained_dense_layer_rejects_the_bigger_image():
+    """What the solution says: the Flatten head built for 28x28 cannot take 56x56."""
+    model = chapter4_convnet()
+    with pytest.raises(ValueError, match="576"):
+        model(np.zeros((1, chapter3.BIGGER_SIDE, chapter3.BIGGER_SIDE, 1), "float32"))
 
 
 @pytest.mark.parametrize(
@@ -67,16 +116,26 @@ def test_gap_shape_answer_is_what_keras_builds():
         (chapter3.l2_window, 2.5, "root of the mean square"),
         (chapter3.l2_window, 4, "maximum"),
         (chapter3.receptive_field, 8, "after the pooling"),
-        (chapter3.strided_conv_params, 147456, "biases"),
-        (chapter3.strided_conv_params, 0, "pooling layer"),
-        (chapter3.strided_conv_params, 1153, "one filter"),
-        (chapter3.gap_shape, (1, 1, 512), "keepdims"),
-        (chapter3.gap_shape, (25088,), "Flatten"),
+        (chapter3.strided_model_params, 113802, "biases"),
+        (chapter3.strided_model_params, 20576, "whole model"),
+        (chapter3.strided_model_params, 97450, "only the first"),
+        (chapter3.strided_model_params, 109770, "only the second"),
+        (chapter3.strided_model_params, 101578, "64 channels"),
+        (chapter3.strided_model_params, 126218, "32 channels"),
+        (chapter3.bigger_image_flatten, 576, "28x28"),
+        (chapter3.bigger_image_flatten, 2304, "do not simply double"),
+        (chapter3.bigger_image_flatten, 7744, "rounds down"),
+        (chapter3.bigger_image_flatten, 12544, "padding='same'"),
+        (chapter3.bigger_image_flatten, 100, "channels"),
+        (chapter3.bigger_image_flatten, 64, "global average pooling"),
         (chapter3.strided_conv_invariance, 31.9, "percentage"),
         (chapter3.strided_conv_invariance, 1.0, "0 pixels"),
         (chapter3.strided_conv_invariance, 0.8, "bias"),
         (chapter3.strided_conv_invariance, 0.32, "max pooling"),
         (chapter3.strided_conv_invariance, 0.14, "no pooling"),
+        (chapter3.strided_conv_invariance, 0.144, "single non-zero weight"),
+        (chapter3.strided_conv_invariance, 0.036, "equal weights"),
+        (chapter3.strided_conv_invariance, 0.08, "set the weights by hand"),
         (chapter3.strided_conv_invariance, 0.001, "1 pixel"),
         (chapter3.strided_conv_invariance, float("nan"), "activation"),
     ],
@@ -91,8 +150,8 @@ CHECKERS = [
     chapter3.overlapping_max_pool,
     chapter3.l2_window,
     chapter3.receptive_field,
-    chapter3.strided_conv_params,
-    chapter3.gap_shape,
+    chapter3.strided_model_params,
+    chapter3.bigger_image_flatten,
     chapter3.strided_conv_invariance,
 ]
 
@@ -102,6 +161,13 @@ def test_unanswered_and_nonsense_answers_are_not_correct(checker):
     assert "replace None" in checker(None).message
     for nonsense in ("ten", 12345, (1, 2, 3, 4, 5), [[0.5]], -0.5):
         assert not checker(nonsense).correct
+
+
+def test_overlap_praise_puts_the_6_on_the_shared_row():
+    # The 6 is at row 2, column 4: row 2 is in both windows' rows, column 4 only in the right.
+    row, column = np.argwhere(chapter3.OVERLAP_MAP == 6)[0]
+    assert (row, column) == (2, 4)
+    assert "shared row" in chapter3.overlapping_max_pool(chapter3._pooled(3, 2)).message
 
 
 def test_l2_praise_does_not_claim_the_norm_is_always_above_the_maximum():
@@ -181,13 +247,31 @@ def strided(kernel_initializer):
         keras.initializers.GlorotUniform(seed=1),
         keras.initializers.HeNormal(seed=2),
         keras.initializers.RandomNormal(seed=3),
-        keras.initializers.Constant(0.25),
+        keras.initializers.RandomUniform(seed=4),
+        keras.initializers.Orthogonal(seed=5),
     ],
-    ids=["glorot-0", "glorot-1", "he-2", "normal-3", "average"],
+    ids=["glorot-0", "glorot-1", "he-2", "normal-3", "uniform-4", "orthogonal-5"],
 )
-def test_the_experiment_checker_accepts_any_weights(digits, initializer):
+def test_the_experiment_checker_accepts_any_random_weights(digits, initializer):
     share = unchanged_fraction(strided(initializer), digits)
     assert chapter3.strided_conv_invariance(float(share)), share
+
+
+@pytest.mark.parametrize(
+    ("kernel", "words"),
+    [
+        ([[0.25, 0.25], [0.25, 0.25]], "equal weights"),
+        ([[0, 1], [0, 1]], "a column of two equal weights"),
+        ([[1, 1], [0, 0]], "set the weights by hand"),
+        ([[1, 0], [0, 0]], "plain subsampling"),
+    ],
+    ids=["average", "column", "row", "one-weight"],
+)
+def test_the_experiment_checker_says_what_hand_set_weights_give(digits, kernel, words):
+    weights = keras.initializers.Constant(np.array(kernel, "float32").reshape(2, 2, 1, 1))
+    feedback = chapter3.strided_conv_invariance(float(unchanged_fraction(strided(weights), digits)))
+    assert not feedback.correct
+    assert words in feedback.message
 
 
 def test_the_experiment_checker_names_the_mistakes_a_real_run_makes(digits):
