@@ -220,21 +220,30 @@ def test_chapter7_checkers_accept_answers_computed_independently():
             sides.append(side)
     assert chapter7.valid_decoder_sides(sides)
     assert chapter7.valid_decoder_sides(tuple(reversed(sides)))
-    layer = keras.layers.Conv2DTranspose(16, 4, strides=2)
-    layer.build((None, 7, 7, 8))
-    assert chapter7.transpose_params(layer.count_params())
-    clean = np.zeros((4, 4), "float32")
-    assert chapter7.psnr_from_mse(
-        float(tf.image.psnr(clean[..., None], clean[..., None] + 0.1, 1.0))
-    )
-    stamp = keras.layers.Conv1DTranspose(1, 3, strides=2, use_bias=False, kernel_initializer="ones")
-    counts = stamp(np.ones((1, 4, 1), "float32")).numpy()[0, :, 0]
+    sides = []
+    for padding in ("valid", "same"):
+        layer = keras.layers.Conv2DTranspose(16, 4, strides=2, padding=padding)
+        sides.append(layer(np.zeros((1, 7, 7, 8), "float32")).shape[1])
+    assert chapter7.transpose_layer((layer.count_params(), *sides))
+    assert tuple(sides) == (16, 14)
+    images = [np.zeros((4, 4, 1), "float32"), np.zeros((4, 4, 1), "float32")]
+    noisy = [images[0] + np.sqrt(0.1), images[1] + np.sqrt(0.001)]
+    psnrs = [float(tf.image.psnr(a, b, 1.0)) for a, b in zip(images, noisy, strict=True)]
+    mean_mse = np.mean([np.mean((a - b) ** 2) for a, b in zip(images, noisy, strict=True)])
+    assert chapter7.psnr_average_gap(np.mean(psnrs) - 10 * np.log10(1 / mean_mse))
+    stamp = keras.layers.Conv1DTranspose(1, 5, strides=2, use_bias=False, kernel_initializer="ones")
+    counts = keras.ops.convert_to_numpy(stamp(np.ones((1, 4, 1), "float32")))[0, :, 0]
+    assert counts.tolist() == [1, 1, 2, 2, 3, 2, 3, 2, 2, 1, 1]
     assert chapter7.overlap_counts(counts.tolist())
     for checker, wrong in [
         (chapter7.blog_model_params, 3369),
         (chapter7.valid_decoder_sides, [28]),
-        (chapter7.transpose_params, 2048),
-        (chapter7.psnr_from_mse, -20),
+        (chapter7.transpose_layer, (2064, 15, 14)),
+        (chapter7.transpose_layer, (2048, 16, 14)),
+        (chapter7.transpose_layer, (2064, 16, 16)),
+        (chapter7.psnr_average_gap, -7.03),
+        (chapter7.psnr_average_gap, 0),
+        (chapter7.overlap_counts, [1, 1, 2, 1, 2, 1, 2, 1, 1]),
         (chapter7.overlap_counts, [1, 2, 1, 2, 1, 2, 1, 2, 1]),
     ]:
         feedback = checker(wrong)
@@ -289,7 +298,9 @@ def test_valid_decoder_sides_says_what_is_wrong_without_the_answer(answer, hint)
         (0.016, True, "less error"),
         (0.0140, False, "not larger"),
         (0.0309, True, "noise"),
-        (0.033, False, "no better"),
+        (0.033, True, "noise"),
+        (0.0344, True, "noise"),
+        (0.0346, False, "no better"),
         (0.15, False, "binary cross-entropy"),
         (0.005, False, "not larger"),
         (14.2, False, "PSNR"),

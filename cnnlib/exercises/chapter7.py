@@ -1,8 +1,8 @@
 """Checkers for the exercises of Chapter 7, "Convolutional autoencoders".
 
 >>> from cnnlib.exercises import chapter7 as check
->>> check.psnr_from_mse(-20)
-Not yet: that is 10 * log10(MSE); PSNR divides the squared range by the MSE, so it is positive.
+>>> check.transpose_layer((2064, 15, 14))
+Not yet: 15 is a 3x3 kernel's valid output, (7 - 1) * 2 + 3; this kernel is 4x4.
 """
 
 from __future__ import annotations
@@ -12,7 +12,13 @@ from collections.abc import Iterable
 import numpy as np
 
 from cnnlib import arithmetic, ops
-from cnnlib.exercises import NOT_ANSWERED, Feedback, check_array, check_number
+from cnnlib.exercises import (
+    NOT_ANSWERED,
+    Feedback,
+    check_array,
+    check_number,
+    check_tuple,
+)
 
 #: The Keras blog's convolutional autoencoder: each 3x3 convolution as (input channels,
 #: filters), from ``enc_conv1`` to ``reconstruction``. Its code is 4x4x8.
@@ -116,59 +122,118 @@ def valid_decoder_sides(answer: object) -> Feedback:
     )
 
 
-def transpose_params(answer: object) -> Feedback:
-    """Exercise 3: parameters of ``Conv2DTranspose(16, 4, strides=2)`` on 8 input channels."""
-    return check_number(
+#: The transposed convolution of Exercise 3: ``Conv2DTranspose(16, 4, strides=2)`` on a 7x7 input
+#: with 8 channels.
+TRANSPOSE_LAYER = {"filters": 16, "kernel": 4, "stride": 2, "side": 7, "channels": 8}
+
+
+def transpose_layer(answer: object) -> Feedback:
+    """Exercise 3: ``Conv2DTranspose(16, 4, strides=2)`` on a 7x7 input with 8 channels, as
+    ``(parameters, output side with valid padding, output side with same padding)``.
+
+    >>> transpose_layer((2048, 16, 14))
+    Not yet: each of the 16 filters also has a bias.
+    """
+    if answer is None or answer is Ellipsis:
+        return NOT_ANSWERED
+    k, s, n = TRANSPOSE_LAYER["kernel"], TRANSPOSE_LAYER["stride"], TRANSPOSE_LAYER["side"]
+    params = arithmetic.conv_params(k, TRANSPOSE_LAYER["channels"], TRANSPOSE_LAYER["filters"])
+    valid = arithmetic.conv_transpose_output_size(n, k, s, padding="valid")
+    same = arithmetic.conv_transpose_output_size(n, k, s, padding="same")
+    if isinstance(answer, (tuple, list)) and len(answer) == 3:
+        hints = {
+            0: {
+                2048: "each of the 16 filters also has a bias.",
+                1168: "that is a 3x3 kernel's count; this one is 4x4.",
+                2056: "there is one bias per output channel (16), not per input channel.",
+            },
+            1: {
+                15: "15 is a 3x3 kernel's valid output, (7 - 1) * 2 + 3; this kernel is 4x4.",
+                3: "that is a convolution's output size, (7 - 4) // 2 + 1; a transposed "
+                "convolution grows the map.",
+                18: "the stamps start every 2 pixels: the last input's stamp begins at "
+                "(7 - 1) * 2, not at 7 * 2.",
+            },
+            2: {
+                16: "that is the valid size; same padding crops the output to stride * input.",
+                4: "that is a convolution's same output, ceil(7 / 2); a transposed convolution "
+                "multiplies by the stride.",
+            },
+        }
+        for position, table in hints.items():
+            value = answer[position]
+            if isinstance(value, (int, np.integer)) and int(value) in table:
+                return Feedback(False, table[int(value)])
+    return check_tuple(
         answer,
-        arithmetic.conv_params(4, 8, 16),
-        hints={
-            2048.0: "each of the 16 filters also has a bias.",
-            1168.0: "that is a 3x3 kernel; this one is 4x4.",
-            2056.0: "there is one bias per output channel (16), not per input channel.",
-        },
-        praise="(4 * 4 * 8 + 1) * 16 = 2,064: the stride does not change the count; it is a "
-        "convolution's kernel, used the other way round.",
+        (params, valid, same),
+        praise="(4 * 4 * 8 + 1) * 16 = 2,064 parameters: the stride does not change the "
+        "count. With valid padding the output has (7 - 1) * 2 + 4 = 16 pixels a side; with "
+        "same, 2 * 7 = 14. These are Chapter 2's convolution sizes read backwards: a valid "
+        "convolution with kernel 4 and stride 2 takes 16 to 7, a same one takes 14 to 7.",
     )
 
 
-def psnr_from_mse(answer: object) -> Feedback:
-    """Exercise 4: the PSNR, in dB, of a reconstruction with MSE 0.01 on a [0, 1] scale."""
+def psnr_average_gap(answer: object) -> Feedback:
+    """Exercise 4: for two images with MSE 0.1 and 0.001, the mean of their PSNRs minus the PSNR
+    of their mean MSE, in dB.
+
+    >>> psnr_average_gap(0)
+    Not yet: they are not equal; compute both, each in dB.
+    """
+    errors = np.array([0.1, 0.001])
+    mean_of_psnrs = float(np.mean(10 * np.log10(1 / errors)))
+    psnr_of_mean = float(10 * np.log10(1 / np.mean(errors)))
     return check_number(
         answer,
-        10 * np.log10(1 / 0.01),
-        tolerance=1e-3,
+        mean_of_psnrs - psnr_of_mean,
+        tolerance=0.01,
         hints={
-            -20.0: "that is 10 * log10(MSE); PSNR divides the squared range by the MSE, so it "
-            "is positive.",
-            2.0: "that is log10(1 / MSE); decibels multiply it by 10.",
-            40.0: "the formula uses 10 * log10 of a ratio of squared values (or 20 * log10 of "
-            "range / RMSE), not 20 * log10 of the MSE.",
-            100.0: "that is 1 / MSE itself; take 10 * log10 of it.",
+            0.0: "they are not equal; compute both, each in dB.",
+            round(psnr_of_mean - mean_of_psnrs, 2): "that is the PSNR of the mean MSE minus "
+            "the mean of the PSNRs; the question asks for the other order.",
+            round(mean_of_psnrs, 2): "that is the mean of the PSNRs alone; subtract the PSNR "
+            "of the mean MSE.",
+            round(psnr_of_mean, 2): "that is the PSNR of the mean MSE alone; the question asks "
+            "how far the mean of the PSNRs lies above it.",
         },
-        praise="10 * log10(1 / 0.01) = 20 dB. Halving the MSE would add about 3 dB.",
+        praise=f"the mean of the PSNRs is {mean_of_psnrs:.0f} dB, the PSNR of the mean MSE "
+        f"{psnr_of_mean:.2f} dB: {mean_of_psnrs - psnr_of_mean:.2f} dB apart. The logarithm is "
+        "concave, so the mean of the logs is never above the log of the mean (Jensen's "
+        "inequality): averaging per-image PSNRs never gives less than converting the mean MSE, "
+        "and the more the errors differ, the larger the gap.",
     )
 
 
 def overlap_counts(answer: object) -> Feedback:
-    """Exercise 5: for each output of a 1-D transposed convolution (kernel 3, stride 2,
-    ``valid``, input length 4), the number of inputs whose stamp reaches it."""
-    stamps = ops.conv2d_transpose(np.ones((1, 1, 4, 1)), np.ones((1, 3, 1, 1)), stride=(1, 2))
+    """Exercise 5: for each output of a 1-D transposed convolution (kernel 5, stride 2,
+    ``valid``, input length 4), the number of inputs whose stamp reaches it.
+
+    >>> overlap_counts([1, 1, 2, 1, 2, 1, 2, 1, 1])
+    Not yet: that is the kernel of 3 from the chapter's figure; this kernel has 5 taps.
+    """
+    stamps = ops.conv2d_transpose(np.ones((1, 1, 4, 1)), np.ones((1, 5, 1, 1)), stride=(1, 2))
     expected = stamps[0, 0, :, 0]
     return check_array(
         answer,
         expected,
         hints={
+            "kernel 3": (
+                np.array([1.0, 1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 1.0]),
+                "that is the kernel of 3 from the chapter's figure; this kernel has 5 taps.",
+            ),
             "stride 1": (
-                np.array([1.0, 2.0, 3.0, 3.0, 2.0, 1.0]),
+                np.array([1.0, 2.0, 3.0, 4.0, 4.0, 3.0, 2.0, 1.0]),
                 "that is stride 1: the stamps start 2 positions apart.",
             ),
             "kernel 4": (
                 np.array([1.0, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 1.0, 1.0]),
-                "that is a kernel of 4; this one has 3 taps.",
+                "that is a kernel of 4; this one has 5 taps.",
             ),
         },
-        praise="1, 1, 2, 1, 2, 1, 2, 1, 1: every other output gets two stamps. In 2-D the "
-        "pattern multiplies along both axes (1, 2 and 4): the checkerboard.",
+        praise="1, 1, 2, 2, 3, 2, 3, 2, 2, 1, 1: in the middle the counts alternate between 3 "
+        "and 2. A kernel that the stride does not divide overlaps unevenly however large it "
+        "is; in 2-D the pattern multiplies along both axes: the checkerboard.",
     )
 
 
@@ -178,8 +243,9 @@ def overlap_counts(answer: object) -> Feedback:
 BLOG_MSE_LOW = 0.5
 #: The highest ratio accepted: with twice the code and the same training, the blog's model
 #: should not reconstruct worse than the chapter's, beyond the few percent by which one start
-#: differs from another (the chapter's own run gave 0.92).
-BLOG_MSE_HIGH = 1.05
+#: differs from another. The chapter's own run gave 0.92, and both runs are single starts that
+#: can stall, so the bound leaves room for a blog model that trained a little worse.
+BLOG_MSE_HIGH = 1.15
 
 
 def blog_model_mse(answer: object, chapter_mse: float) -> Feedback:
