@@ -393,11 +393,27 @@ def sample_image(name: str = "chelsea", *, gray: bool = False) -> NDArray[np.flo
     return result
 
 
+def _corner_range(corners: object, highest: int) -> tuple[int, int]:
+    """``corners`` as ``(first, last)`` with ``0 <= first <= last <= highest``."""
+    if (
+        not isinstance(corners, (tuple, list))
+        or len(corners) != 2
+        or any(isinstance(c, bool) or not isinstance(c, (int, np.integer)) for c in corners)
+        or not 0 <= corners[0] <= corners[1] <= highest
+    ):
+        raise ValueError(
+            f"corners must be two integers (first, last) with 0 <= first <= last <= {highest} "
+            f"(the canvas size minus the image size), got {corners!r}"
+        )
+    return int(corners[0]), int(corners[1])
+
+
 def place_digits(
     images: NDArray[np.generic],
     canvas_size: int = 64,
     *,
     seed: int = 0,
+    corners: tuple[int, int] | None = None,
 ) -> tuple[NDArray[np.uint8], NDArray[np.int64], NDArray[np.int64]]:
     """Paste each image at a random position on an empty, larger canvas; return the canvases,
     where each image went, and the box around each digit's ink.
@@ -409,6 +425,11 @@ def place_digits(
     (MNIST centres each digit in its 28x28 frame, so the ink box lies inside the frame).
     Together they make a localisation test for a model trained only to classify.
 
+    ``corners=(first, last)`` confines the digits to one region: the top-left corner's row and
+    column are each drawn from ``first`` to ``last`` (both included), so that a model can be
+    trained on digits in one part of the canvas and tested on digits in another. By default
+    they range over every position where the image fits, ``(0, canvas_size - side)``.
+
     >>> digits = np.zeros((1, 28, 28), np.uint8)
     >>> digits[0, 10:20, 12:15] = 255
     >>> canvases, frames, ink = place_digits(digits, 40, seed=1)
@@ -416,6 +437,9 @@ def place_digits(
     ((1, 40, 40), 30, [10, 3])
     >>> (frames[0, 2:] - frames[0, :2]).tolist(), (ink[0, :2] - frames[0, :2]).tolist()
     ([28, 28], [10, 12])
+    >>> _, corner_frames, _ = place_digits(np.repeat(digits, 50, axis=0), 40, corners=(8, 12))
+    >>> int(corner_frames[:, :2].min()), int(corner_frames[:, :2].max())
+    (8, 12)
     """
     pictures = np.asarray(images)
     if pictures.ndim != 3 or pictures.shape[0] == 0 or pictures.dtype != np.uint8:
@@ -429,8 +453,13 @@ def place_digits(
     if not inked.any(axis=(1, 2)).all():
         raise ValueError("every image must have at least one non-zero pixel to box")
     rng = np.random.default_rng(integer(seed, "seed", 0))
-    tops = rng.integers(0, size - height + 1, count)
-    lefts = rng.integers(0, size - width + 1, count)
+    if corners is None:
+        tops = rng.integers(0, size - height + 1, count)
+        lefts = rng.integers(0, size - width + 1, count)
+    else:
+        first, last = _corner_range(corners, size - max(height, width))
+        tops = rng.integers(first, last + 1, count)
+        lefts = rng.integers(first, last + 1, count)
     canvases = np.zeros((count, size, size), np.uint8)
     rows = tops[:, None, None] + np.arange(height)[None, :, None]
     cols = lefts[:, None, None] + np.arange(width)[None, None, :]

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnlib import arithmetic, cam, data, layers, models, ops, viz
+from cnnlib.exercises import NOT_ANSWERED
 
 
 def test_the_c3_table_has_the_papers_60_connections():
@@ -147,6 +148,24 @@ def test_place_digits_puts_every_digit_inside_its_box():
     assert len({tuple(b) for b in boxes[:, :2]}) > 100  # positions vary
 
 
+def test_place_digits_keeps_the_corners_in_the_given_range():
+    (images, _), _ = data.load_mnist()
+    digits = images[:300]
+    canvases, frames, boxes = data.place_digits(digits, 64, seed=5, corners=(28, 36))
+    assert frames[:, :2].min() == 28 and frames[:, :2].max() == 36
+    assert (boxes[:, :2] >= 28).all() and (canvases[:, :28, :28] == 0).all()
+    same, _, _ = data.place_digits(digits, 64, seed=5, corners=(28, 36))
+    assert np.array_equal(same, canvases)
+    _, fixed, _ = data.place_digits(digits[:3], 64, corners=(10, 10))
+    assert (fixed[:, :2] == 10).all()
+
+
+@pytest.mark.parametrize("corners", [(5, 3), (-1, 4), (0, 37), (0.0, 8), (8,), "08", (True, 8)])
+def test_place_digits_rejects_corners_outside_the_canvas(corners):
+    with pytest.raises(ValueError, match="corners"):
+        data.place_digits(np.ones((1, 28, 28), np.uint8), 64, corners=corners)
+
+
 @pytest.mark.parametrize(
     ("images", "kwargs", "message"),
     [
@@ -272,6 +291,61 @@ def test_pointing_hits_and_upsampled_peaks():
         cam.upsample_maps(np.zeros((4, 4)), (8, 8))
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 15),
+    st.integers(0, 15),
+    st.integers(0, 12),
+    st.integers(0, 12),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.floats(0, 6),
+)
+def test_pointing_with_a_tolerance_is_the_distance_to_the_box(row, col, top, left, h, w, slack):
+    maps = np.zeros((1, 16, 16))
+    maps[0, row, col] = 1
+    box = np.array([[top, left, top + h, left + w]])
+    inside_rows = np.arange(top, top + h)
+    inside_cols = np.arange(left, left + w)
+    nearest = np.hypot(
+        np.abs(inside_rows - row).min(), np.abs(inside_cols - col).min()
+    )  # the closest box pixel's distance, row and column chosen independently
+    assert cam.pointing_hits(maps, box, tolerance=slack)[0] == (nearest <= slack)
+
+
+def test_pointing_baseline_is_the_share_of_pixels_that_would_hit():
+    boxes = np.array([[0, 0, 4, 2], [2, 2, 4, 4], [6, 6, 8, 8]])
+    plain = cam.pointing_baseline(boxes, (8, 8))
+    assert plain.tolist() == [8 / 64, 4 / 64, 4 / 64]
+    # Every pixel as a one-hot map: the baseline is the mean of its hits.
+    maps = np.eye(64).reshape(64, 8, 8)
+    for tolerance in (0, 1, 1.5, 3):
+        chance = cam.pointing_baseline(boxes, (8, 8), tolerance=tolerance)
+        for box, share in zip(boxes, chance, strict=True):
+            hits = cam.pointing_hits(maps, np.repeat(box[None], 64, 0), tolerance=tolerance)
+            assert share == pytest.approx(hits.mean())
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: cam.pointing_hits(np.zeros((1, 4, 4)), [[0, 0, 1, 1]], tolerance=-1), "tolerance"),
+        (
+            lambda: cam.pointing_hits(np.zeros((1, 4, 4)), [[0, 0, 1, 1]], tolerance="2"),
+            "tolerance",
+        ),
+        (lambda: cam.pointing_baseline([[0, 0, 1, 1]], (4,)), "size"),
+        (lambda: cam.pointing_baseline([[0, 0, 1, 1]], (4, 0)), "size"),
+        (lambda: cam.pointing_baseline([[0.0, 0, 1, 1]], (4, 4)), "boxes"),
+        (lambda: cam.pointing_baseline(np.zeros((0, 4), int), (4, 4)), "boxes"),
+        (lambda: cam.pointing_baseline([[0, 0, 1, 1]], (4, 4), tolerance=np.inf), "tolerance"),
+    ],
+)
+def test_pointing_functions_reject_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.integers(1, 9), st.integers(1, 9), st.integers(1, 30), st.integers(1, 30), st.integers(0, 99)
@@ -320,8 +394,11 @@ def test_overlay_heatmap_rejects_bad_input(image, heat, kwargs, message):
 def test_chapter8_checkers_accept_answers_computed_independently():
     from cnnlib.exercises import chapter8
 
-    assert chapter8.c3_params(models.lenet5().get_layer("C3").count_params())
-    assert chapter8.c5_params(models.lenet5().get_layer("C5").count_params())
+    colour_c1 = keras.layers.Conv2D(6, 5)
+    colour_c1.build((None, 32, 32, 3))
+    assert chapter8.c1_colour_params(colour_c1.count_params())
+    convolutional = keras.Sequential([keras.Input((40, 40, 1)), *models.lenet5().layers[:5]])
+    assert chapter8.c5_output_shape(tuple(convolutional.output_shape[1:]))
     head = keras.Sequential(
         [keras.Input((16, 16, 64)), keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10)]
     )
@@ -331,16 +408,60 @@ def test_chapter8_checkers_accept_answers_computed_independently():
         chapter8.CLASS_WEIGHTS[k, 1] * features[0, :, :, k] for k in range(features.shape[-1])
     )
     assert chapter8.cam_by_hand(explicit.tolist())
-    boxes = np.array([[0, 0, 20, 16]])
-    grid = np.stack(np.meshgrid(np.arange(64), np.arange(64), indexing="ij"), -1).reshape(-1, 2)
-    inside = (grid[:, 0] < boxes[0, 2]) & (grid[:, 1] < boxes[0, 3])
-    assert chapter8.random_pointing(inside.mean())
+    # Brute force: every pixel of the canvas, its distance to the 20x16 box at (22, 24).
+    rows, cols = np.meshgrid(np.arange(64), np.arange(64), indexing="ij")
+    dy = np.maximum(np.maximum(22 - rows, rows - 41), 0)
+    dx = np.maximum(np.maximum(24 - cols, cols - 39), 0)
+    assert chapter8.random_pointing(float(np.mean(np.hypot(dy, dx) <= 2)))
     for checker, wrong in [
-        (chapter8.c3_params, 2416),
-        (chapter8.c5_params, 48000),
+        (chapter8.c1_colour_params, 156),
+        (chapter8.c5_output_shape, (1, 1, 120)),
         (chapter8.gap_head_params, 163850),
         (chapter8.cam_by_hand, (chapter8.FEATURES @ chapter8.CLASS_WEIGHTS[:, 0]).tolist()),
-        (chapter8.random_pointing, 320),
+        (chapter8.random_pointing, 320 / 4096),
+        (chapter8.halfway_accuracies, (0.9, 0.3)),
     ]:
         assert not checker(wrong) and "Not yet" in repr(checker(wrong))
-        assert not checker(None)
+        assert checker(None) is NOT_ANSWERED
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer", "hint"),
+    [
+        ("c1_colour_params", 468, "one bias"),
+        ("c1_colour_params", 450, "also has a bias"),
+        ("c5_output_shape", (7, 7, 120), "S4"),
+        ("c5_output_shape", (2, 2, 120), "4 pixels"),
+        ("random_pointing", 480 / 4096, "2.8 pixels"),
+        ("random_pointing", 396 / 4096, "not 1"),
+        ("halfway_accuracies", (45, 88), "percentages"),
+        ("halfway_accuracies", 0.5, "two numbers"),
+        ("halfway_accuracies", (0.88, 0.45), "swap"),
+        ("halfway_accuracies", (0.95, 0.80), "corners=(14, 22)"),
+        ("halfway_accuracies", (0.6, 0.9), "region_models"),
+    ],
+)
+def test_chapter8_typical_mistakes_get_a_hint(checker, answer, hint):
+    from cnnlib.exercises import chapter8
+
+    feedback = getattr(chapter8, checker)(answer)
+    assert not feedback.correct and hint in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "secret"),
+    [(156, "456"), (468, "456"), ((1, 1, 120), "(3, 3"), (0.5, "0.114"), (0.5, "468")],
+)
+def test_chapter8_wrong_answers_do_not_reveal_the_right_one(answer, secret):
+    from cnnlib.exercises import chapter8
+
+    for checker in (chapter8.c1_colour_params, chapter8.c5_output_shape, chapter8.random_pointing):
+        feedback = checker(answer)
+        assert feedback.correct or secret not in feedback.message
+
+
+@pytest.mark.parametrize("answer", [(0.0, 0.5), (0.064, 0.869), (0.3, 0.8), [0.5, 1.0]])
+def test_chapter8_halfway_experiment_accepts_the_range_of_honest_results(answer):
+    from cnnlib.exercises import chapter8
+
+    assert chapter8.halfway_accuracies(answer).correct
