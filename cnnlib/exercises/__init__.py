@@ -58,6 +58,21 @@ def _is_unanswered(answer: object) -> bool:
     return answer is None or answer is Ellipsis
 
 
+def as_number(answer: object) -> float | Feedback:
+    """``answer`` as a float, or the feedback for an answer that is missing or not a number.
+
+    Checkers that judge a number by their own rules start with it.
+
+    >>> as_number(3), as_number(None) is NOT_ANSWERED, as_number("3")
+    (3.0, True, Not yet: the answer should be a number, got str.)
+    """
+    if _is_unanswered(answer):
+        return NOT_ANSWERED
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        return Feedback(False, f"the answer should be a number, got {type(answer).__name__}.")
+    return float(answer)
+
+
 def check_number(
     answer: object,
     expected: float,
@@ -71,16 +86,15 @@ def check_number(
     >>> check_number(10, 12, hints={10: "did you forget the bias?"})
     Not yet: did you forget the bias?
     """
-    if _is_unanswered(answer):
-        return NOT_ANSWERED
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        return Feedback(False, f"the answer should be a number, got {type(answer).__name__}.")
-    if abs(float(answer) - expected) <= tolerance * max(1.0, abs(expected)):
+    number = as_number(answer)
+    if isinstance(number, Feedback):
+        return number
+    if abs(number - expected) <= tolerance * max(1.0, abs(expected)):
         return Feedback(True, praise)
     for wrong, hint in (hints or {}).items():
-        if abs(float(answer) - wrong) <= tolerance * max(1.0, abs(wrong)):
+        if abs(number - wrong) <= tolerance * max(1.0, abs(wrong)):
             return Feedback(False, hint)
-    direction = "too large" if float(answer) > expected else "too small"
+    direction = "too large" if number > expected else "too small"
     return Feedback(False, f"{answer} is {direction}; go through the calculation again.")
 
 

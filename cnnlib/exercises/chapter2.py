@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import arithmetic
-from cnnlib.exercises import NOT_ANSWERED, Feedback, check_number, check_tuple
+from cnnlib.exercises import Feedback, as_number, check_number, check_tuple
 
 
 def strided_shape(answer: object) -> Feedback:
@@ -155,11 +155,10 @@ def unread_fraction(answer: object) -> Feedback:
     >>> unread_fraction(255)
     Not yet: that looks like a number of pixels; divide it by 28 * 28 = 784.
     """
-    if answer is None or answer is Ellipsis:
-        return NOT_ANSWERED
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        return Feedback(False, f"the answer should be a number, got {type(answer).__name__}.")
-    value = float(answer)
+    number = as_number(answer)
+    if isinstance(number, Feedback):
+        return number
+    value = number
     read = _read_fraction("valid")
     unread = 1 - read
     pixels = UNREAD_SIZE * UNREAD_SIZE

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cnnlib import arithmetic, ops
-from cnnlib.exercises import NOT_ANSWERED, Feedback, check_array, check_number
+from cnnlib.exercises import Feedback, as_number, check_array, check_number
 
 #: Exercise 1's feature map (5x5), pooled with 3x3 windows and stride 2.
 OVERLAP_MAP = np.array(
@@ -250,11 +250,10 @@ def strided_conv_invariance(answer: object) -> Feedback:
     >>> strided_conv_invariance(36)
     Not yet: give the share as a fraction between 0 and 1, not as a percentage.
     """
-    if answer is None or answer is Ellipsis:
-        return NOT_ANSWERED
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        return Feedback(False, f"the answer should be a number, got {type(answer).__name__}.")
-    value = float(answer)
+    number = as_number(answer)
+    if isinstance(number, Feedback):
+        return number
+    value = number
     low, high = STRIDED_INVARIANCE_RANGE
     if np.isnan(value):
         return Feedback(

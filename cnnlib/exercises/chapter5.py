@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import arithmetic
-from cnnlib.exercises import NOT_ANSWERED, Feedback, check_number
+from cnnlib.exercises import Feedback, as_number, check_number
 
 #: Exercise 4's validation losses, one per epoch (epoch 1 first).
 VAL_LOSS = np.array([0.69, 0.66, 0.62, 0.60, 0.57, 0.58, 0.55, 0.56, 0.61, 0.67, 0.74])
@@ -53,11 +53,10 @@ def zoom_coverage(answer: object) -> Feedback:
     >>> zoom_coverage(0.82).correct, zoom_coverage(0.95).correct
     (True, False)
     """
-    if answer is None or answer is Ellipsis:
-        return NOT_ANSWERED
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.number)):
-        return Feedback(False, f"the answer should be a number, got {type(answer).__name__}.")
-    value = float(answer)
+    number = as_number(answer)
+    if isinstance(number, Feedback):
+        return number
+    value = number
     low, high = ZOOM_COVERAGE_RANGE
     if 1 < value <= 100:
         return Feedback(False, "give the share as a fraction between 0 and 1, not a percentage.")
@@ -162,11 +161,10 @@ def strong_augmentation(answer: object, chapter_best: float) -> Feedback:
         raise ValueError(f"chapter_best must be a number, got {type(chapter_best).__name__}")
     if not 0.5 <= float(chapter_best) <= 1:
         raise ValueError(f"chapter_best must be an accuracy in [0.5, 1], got {chapter_best}")
-    if answer is None or answer is Ellipsis:
-        return NOT_ANSWERED
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.number)):
-        return Feedback(False, f"the answer should be a number, got {type(answer).__name__}.")
-    value, best = float(answer), float(chapter_best)
+    number = as_number(answer)
+    if isinstance(number, Feedback):
+        return number
+    value, best = number, float(chapter_best)
     if 1 < value <= 100:
         return Feedback(
             False, "give the accuracy as a fraction between 0 and 1, not as a percentage."

@@ -15,6 +15,7 @@ from cnnlib import arithmetic, ops
 from cnnlib.exercises import (
     NOT_ANSWERED,
     Feedback,
+    as_number,
     check_array,
     check_number,
     check_tuple,
@@ -265,11 +266,10 @@ def blog_model_mse(answer: object, chapter_mse: float) -> Feedback:
         raise ValueError(f"chapter_mse must be a number, got {type(chapter_mse).__name__}")
     if not 0 < float(chapter_mse) < 1:
         raise ValueError(f"chapter_mse must be a mean squared error in (0, 1), got {chapter_mse}")
-    if answer is None or answer is Ellipsis:
-        return NOT_ANSWERED
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.number)):
-        return Feedback(False, f"the answer should be a number, got {type(answer).__name__}.")
-    value, reference = float(answer), float(chapter_mse)
+    number = as_number(answer)
+    if isinstance(number, Feedback):
+        return number
+    value, reference = number, float(chapter_mse)
     if value >= 1:
         return Feedback(
             False,
