@@ -73,6 +73,29 @@ def as_number(answer: object) -> float | Feedback:
     return float(answer)
 
 
+def as_pair(answer: object, expected: str) -> tuple[float, float] | Feedback:
+    """``answer`` as two floats, or the feedback for an answer that is missing or not two
+    numbers; ``expected`` says what the pair should be, as the message shows it.
+
+    >>> as_pair([1, 2.5], "two numbers, (a, b)")
+    (1.0, 2.5)
+    >>> as_pair(3, "two numbers, (a, b)")
+    Not yet: the answer should be two numbers, (a, b).
+    """
+    if _is_unanswered(answer):
+        return NOT_ANSWERED
+    if (
+        not isinstance(answer, (tuple, list))
+        or len(answer) != 2
+        or any(
+            isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))
+            for v in answer
+        )
+    ):
+        return Feedback(False, f"the answer should be {expected}.")
+    return float(answer[0]), float(answer[1])
+
+
 def check_number(
     answer: object,
     expected: float,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from cnnlib.exercises import NOT_ANSWERED, Feedback, check_array, check_number
+from cnnlib.exercises import NOT_ANSWERED, Feedback, as_pair, check_array, check_number
 
 #: Exercise 2's filter A: its smallest and largest weight.
 FILTER_A = (-0.01, 0.02)
@@ -76,15 +76,10 @@ def _shade(value: float, low: float, high: float) -> float:
 def scale_shades(answer: object) -> Feedback:
     """Exercise 2: the pair (a, b) of shades, 0 darkest and 1 brightest: (a) filter A's weight 0
     on A's own scale, (b) A's largest weight on the scale shared with B, from -0.5 to 1.0."""
-    if answer is None or answer is Ellipsis:
-        return NOT_ANSWERED
-    if (
-        not isinstance(answer, (tuple, list))
-        or len(answer) != 2
-        or any(isinstance(v, bool) or not isinstance(v, (int, float, np.number)) for v in answer)
-    ):
-        return Feedback(False, "the answer should be a pair of numbers: (a, b).")
-    own, shared = (float(v) for v in answer)
+    pair = as_pair(answer, "a pair of numbers: (a, b)")
+    if isinstance(pair, Feedback):
+        return pair
+    own, shared = pair
     low, high = min(FILTER_A[0], FILTER_B[0]), max(FILTER_A[1], FILTER_B[1])
     first = check_number(
         own,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import arithmetic
-from cnnlib.exercises import NOT_ANSWERED, Feedback, check_array, check_number, check_tuple
+from cnnlib.exercises import Feedback, as_pair, check_array, check_number, check_tuple
 
 #: Exercise 4's two 2x2 feature maps, ``(height, width, channels)``.
 FEATURES = np.array([[[1.0, 0.0], [2.0, 1.0]], [[0.0, 3.0], [1.0, 1.0]]])
@@ -165,17 +165,10 @@ def halfway_accuracies(answer: object) -> Feedback:
     >>> halfway_accuracies((40, 85))
     Not yet: give the accuracies as fractions between 0 and 1, not as percentages.
     """
-    if answer is None or answer is Ellipsis:
-        return NOT_ANSWERED
-    if (
-        not isinstance(answer, (tuple, list))
-        or len(answer) != 2
-        or any(isinstance(v, bool) or not isinstance(v, (int, float, np.number)) for v in answer)
-    ):
-        return Feedback(
-            False, "the answer should be two numbers, (flatten accuracy, GAP accuracy)."
-        )
-    flatten, gap = (float(v) for v in answer)
+    pair = as_pair(answer, "two numbers, (flatten accuracy, GAP accuracy)")
+    if isinstance(pair, Feedback):
+        return pair
+    flatten, gap = pair
     if any(1 < v <= 100 for v in (flatten, gap)):
         return Feedback(
             False, "give the accuracies as fractions between 0 and 1, not as percentages."
