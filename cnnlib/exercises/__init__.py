@@ -1,13 +1,13 @@
 """Answer checkers for the chapters' exercises.
 
 Each chapter has a module of checkers; an exercise cell ends with a call such as
-``check.output_shape(answer)``. The checker says at once whether the answer is right and, if it
-is not, what kind of mistake it looks like, without giving the answer away:
+``check.second_layer_params(answer)``. The checker says at once whether the answer is right
+and, if it is not, what kind of mistake it looks like, without giving the answer away:
 
 >>> from cnnlib.exercises import chapter1 as check
->>> check.conv_params(432)
+>>> check.second_layer_params(4608)
 Not yet: that is the count without the biases: each filter also learns one bias.
->>> check.conv_params(448).correct
+>>> check.second_layer_params(4640).correct
 True
 """
 

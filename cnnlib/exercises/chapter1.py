@@ -1,8 +1,8 @@
 """Checkers for the exercises of Chapter 1, "Convolution".
 
 >>> from cnnlib.exercises import chapter1 as check
->>> check.output_shape((28, 28, 3))
-Not yet: the depth of the output is the number of filters, not the number of input channels.
+>>> check.two_layer_shape((26, 26, 16))
+Not yet: the depth of the output is the number of filters of the last layer.
 """
 
 from __future__ import annotations
@@ -66,48 +66,6 @@ def mirrored_l(answer: object) -> Feedback:
         },
         praise="the same stroke gives the opposite sign when it is on the other side of the "
         "window: an edge filter's sign tells you on which side of the edge the stroke is.",
-    )
-
-
-def output_shape(answer: object) -> Feedback:
-    """The output shape of ``Conv2D(8, 5)`` (valid) on a 32x32 RGB image.
-
-    No longer an exercise of the chapter (its answer was one line away from the chapter's own
-    example); kept because the package's introduction uses it as its example."""
-    return check_tuple(
-        answer,
-        (28, 28, 8),
-        hints={
-            (28, 28, 3): "the depth of the output is the number of filters, not the number of "
-            "input channels.",
-            (28, 28, 24): "each filter sums over all input channels and gives one map, so the "
-            "depth is the number of filters.",
-            (32, 32, 8): "valid padding adds no border: the window must fit inside the image.",
-            (27, 27, 8): "count the positions again: how many places does a window of width k "
-            "fit in a row of n pixels?",
-            (8, 28, 28): "Keras puts channels last: (height, width, channels).",
-        },
-        praise="a 5-wide window fits 32 - 5 + 1 = 28 times along each axis, and each of the "
-        "8 filters makes one map.",
-    )
-
-
-def conv_params(answer: object) -> Feedback:
-    """The parameters of ``Conv2D(16, 3)`` on an RGB input.
-
-    No longer an exercise of the chapter (it repeated the chapter's own count); kept because
-    the docstring of :mod:`cnnlib.exercises` uses it as its example."""
-    return check_number(
-        answer,
-        448,
-        hints={
-            432: "that is the count without the biases: each filter also learns one bias.",
-            864: "a filter has one bias, added once to its sum of products, not one per weight.",
-            160: "each filter has one 3x3 kernel per input channel, and RGB has three.",
-            144: "each filter has one 3x3 kernel per input channel, plus a bias.",
-            28: "that is one filter; the layer has sixteen.",
-        },
-        praise="(3 x 3 x 3 + 1) x 16 = 448, whatever the size of the image.",
     )
 
 
