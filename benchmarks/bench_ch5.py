@@ -7,8 +7,8 @@ with one setting, and the script prints one row per model and checks the chapter
 - the baseline overfits visibly: final training minus final validation accuracy >= 0.15;
 - augmentation plus dropout reaches a best validation accuracy >= 0.80, ends its last epoch at
   >= 0.78, and beats the baseline's best by >= 0.04;
-- the four runs fit the chapter's time budget of 20 minutes (the notebook adds about half a
-  minute).
+- the four runs, a fifth like the last (the chapter's experiment exercise trains one) and about
+  half a minute for the rest of the notebook fit the chapter's time budget of 20 minutes.
 
 The defaults are the chapter's setting: 64 px, Adam at a constant 1e-3, batch 32, seed 42, and
 an augmentation of a horizontal flip and a shift of up to 5% (no rotation, no zoom: at 64 px
@@ -125,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
         print(json.dumps({k: v for k, v in rows[-1].items() if k != "val_accuracy"}), flush=True)
-    total = loading + sum(row["seconds"] for row in rows) + OVERHEAD_SECONDS
+    # The chapter also trains a fifth model, in its rotation-and-zoom experiment's solution: the
+    # augmentation-plus-dropout body again, which costs about as much as that run.
+    total = loading + sum(row["seconds"] for row in rows) + rows[3]["seconds"] + OVERHEAD_SECONDS
     body = models.small_convnet(args.size, filters=args.filters, units=args.units)
     print(
         f"\n{args.size} px, {args.epochs} epochs, filters {args.filters}, "
