@@ -4,7 +4,9 @@ The browser is headless Chromium (Debian's ``chromium``; ``google-chrome`` also 
 through the DevTools protocol on 127.0.0.1. Every page of the book is opened from the built
 files (``file://``, no server and no network): the test fails on a console error, an uncaught
 exception, a failed request or an image that did not load, checks that the search page finds
-pages, and writes a screenshot of each page to ``_build/screenshots/``.
+pages, and writes a screenshot of each page to ``_build/screenshots/1280/``. Opened again at a
+phone's width, 390 px, no page may scroll sideways (code blocks, tables and display equations
+scroll inside their own boxes); those screenshots go to ``_build/screenshots/390/``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-MAX_PAGE_BYTES = 3 * 1024 * 1024
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+PHONE_WIDTH = 390
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 pytestmark = pytest.mark.book
@@ -41,6 +44,8 @@ class _Links(HTMLParser):
         self.links: list[str] = []
         self.resources: list[str] = []
         self.images: list[str] = []
+        self.alts: list[str] = []
+        self.icons: list[str] = []
         self.ids: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -49,12 +54,15 @@ class _Links(HTMLParser):
             self.ids.add(values["id"])
         if tag == "a" and "href" in values:
             self.links.append(values["href"])
-        elif tag == "link" and values.get("rel") == "stylesheet" and "href" in values:
+        elif tag == "link" and values.get("rel") in ("stylesheet", "icon") and "href" in values:
             self.resources.append(values["href"])
+            if values["rel"] == "icon":
+                self.icons.append(values["href"])
         elif tag in ("img", "script") and values.get("src"):
             self.resources.append(values["src"])
             if tag == "img":
                 self.images.append(values["src"])
+                self.alts.append(values.get("alt", ""))
 
 
 def parse(page: Path) -> _Links:
@@ -73,11 +81,17 @@ def site_pages(html: Path) -> list[Path]:
 
 
 def toc_pages() -> list[str]:
+    """The root, then every chapter and section of ``_toc.yml``, in reading order."""
+
+    def files(entries: list[dict[str, Any]]) -> list[str]:
+        found = []
+        for entry in entries:
+            found += [entry["file"]] if "file" in entry else []
+            found += files(entry.get("chapters", []) + entry.get("sections", []))
+        return found
+
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [chapter["file"] for chapter in part["chapters"]]
-    return pages
+    return [toc["root"], *files(toc.get("parts", []))]
 
 
 def test_every_local_link_and_anchor_resolves(html):
@@ -114,13 +128,23 @@ def page_weight(html: Path, page: Path) -> int:
     return sum(f.stat().st_size for f in files)
 
 
-def test_every_page_weighs_less_than_3_mb(html):
+def test_every_page_weighs_less_than_2_mb(html):
     weights = {
         page.relative_to(html).as_posix(): page_weight(html, page) for page in site_pages(html)
     }
     heaviest = max(weights, key=weights.__getitem__)
     print(f"heaviest page: {heaviest}, {weights[heaviest] / 1e6:.2f} MB")
     assert {name: w for name, w in weights.items() if w > MAX_PAGE_BYTES} == {}
+
+
+def test_every_page_serves_a_favicon(html):
+    for page in site_pages(html):
+        if 'http-equiv="Refresh"' in page.read_text(encoding="utf-8"):
+            continue  # index.html only redirects to the introduction
+        icons = parse(page).icons
+        assert icons, f"{page.relative_to(html)} names no favicon"
+        for url in icons:
+            assert is_local(url) and (page.parent / unquote(urlsplit(url).path)).is_file(), url
 
 
 def test_the_shared_assets_are_reported(html):
@@ -266,7 +290,8 @@ BROKEN_IMAGES = (
 
 
 def test_every_page_loads_cleanly_in_the_browser(html, browser):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    wide = SCREENSHOTS / "1280"
+    wide.mkdir(parents=True, exist_ok=True)
     problems = {}
     pages = [html / f"{page}.html" for page in toc_pages()] + [html / "genindex.html"]
     for page in pages:
@@ -279,8 +304,52 @@ def test_every_page_loads_cleanly_in_the_browser(html, browser):
             problems[name] = found
         title = browser.evaluate("document.title")
         assert title and "Page not found" not in title, name
-        browser.screenshot(SCREENSHOTS / f"{name.replace('/', '_').removesuffix('.html')}.png")
+        browser.screenshot(wide / f"{name.replace('/', '_').removesuffix('.html')}.png")
     assert problems == {}
+
+
+# Elements that reach past the right edge of the viewport, other than those inside a box that
+# scrolls (code blocks, tables and equations do): the reason a page scrolls sideways.
+TOO_WIDE = """
+(() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  const found = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.right > width + 1 && !scrolls(el)) {
+      const what = `${el.tagName.toLowerCase()}.${el.classList[0] || ''}`;
+      found.push(`${what}: ${el.textContent.slice(0, 60)}`);
+    }
+  }
+  return {width, scrollWidth: document.documentElement.scrollWidth, found: found.slice(-5)};
+})()
+"""
+
+
+def test_no_page_scrolls_sideways_on_a_phone(html, browser):
+    narrow = SCREENSHOTS / str(PHONE_WIDTH)
+    narrow.mkdir(parents=True, exist_ok=True)
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=PHONE_WIDTH, height=844, deviceScaleFactor=1, mobile=True,
+    )  # fmt: skip
+    too_wide = {}
+    try:
+        for name in toc_pages():
+            browser.open((html / f"{name}.html").as_uri(), settle=0.5)
+            page = browser.evaluate(TOO_WIDE)
+            if page["scrollWidth"] > page["width"]:
+                too_wide[name] = f"{page['scrollWidth']} px wide: {page['found']}"
+            browser.screenshot(narrow / f"{name.replace('/', '_')}.png")
+    finally:
+        browser.call("Emulation.clearDeviceMetricsOverride")
+    assert too_wide == {}, "\n".join(f"{k}: {v}" for k, v in too_wide.items())
 
 
 def test_the_search_page_finds_the_chapters(html, browser):
