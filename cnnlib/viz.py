@@ -852,14 +852,19 @@ def overlay_heatmap(
     heatmap: ArrayLike,
     *,
     alpha: float = 0.5,
-    cmap: str = "jet",
+    cmap: str = "magma",
+    vmin: float | None = None,
+    vmax: float | None = None,
 ) -> NDArray[np.floating]:
     """An RGB picture of ``heatmap`` laid over ``image``, ready for ``imshow``.
 
     ``image`` is ``(height, width)``, ``(height, width, 1)`` or RGB with values in ``[0, 1]``.
     ``heatmap`` is any 2-D map (a class activation map, say); it is stretched to the image's
-    size by bilinear interpolation, scaled from its minimum (0) to its maximum (1), coloured
-    with ``cmap`` (a name from ``matplotlib.colormaps``) and blended with weight ``alpha``.
+    size by bilinear interpolation, scaled from ``vmin`` (0) to ``vmax`` (1), coloured with
+    ``cmap`` (a name from ``matplotlib.colormaps``; the default, ``magma``, is perceptually
+    uniform, unlike ``jet``) and blended with weight ``alpha``. ``vmin`` and ``vmax`` default
+    to the map's own minimum and maximum; give the same pair to several maps to compare them
+    on one scale.
 
     >>> overlay_heatmap(np.zeros((8, 8)), np.eye(2)).shape
     (8, 8, 3)
@@ -878,9 +883,18 @@ def overlay_heatmap(
         raise ValueError(f"alpha must be a number from 0 to 1, got {alpha!r}")
     if cmap not in mpl.colormaps:
         raise ValueError(f"cmap must be a matplotlib colour map name, got {cmap!r}")
+    for name, bound in (("vmin", vmin), ("vmax", vmax)):
+        if bound is not None and (
+            isinstance(bound, bool) or not isinstance(bound, (int, float)) or not np.isfinite(bound)
+        ):
+            raise ValueError(f"{name} must be a finite number or None, got {bound!r}")
     stretched = ops.resize_bilinear(heat[None, ..., None], picture.shape[:2])[0, ..., 0]
-    span = stretched.max() - stretched.min()
-    scaled = (stretched - stretched.min()) / span if span > 0 else np.zeros_like(stretched)
+    low = float(stretched.min()) if vmin is None else float(vmin)
+    high = float(stretched.max()) if vmax is None else float(vmax)
+    if vmin is not None and vmax is not None and not vmin < vmax:
+        raise ValueError(f"vmin must be below vmax, got {vmin!r} and {vmax!r}")
+    span = high - low
+    scaled = np.clip((stretched - low) / span, 0, 1) if span > 0 else np.zeros_like(stretched)
     colours = mpl.colormaps[cmap](scaled)[..., :3]
     blended: NDArray[np.floating] = (1 - alpha) * np.clip(picture, 0, 1) + alpha * colours
     return blended
@@ -1005,11 +1019,13 @@ def filter_grid(
     small images, one tile each.
 
     With ``scale="shared"`` every tile uses one colour scale, so a pale filter really has small
-    weights; with ``scale="each"`` every filter is stretched over the whole colour range on its
-    own, which shows each pattern clearly but hides how strong it is. One-input-channel
-    kernels (or one ``channel`` of them) are drawn with a diverging map centred on zero
-    (blue negative, red positive); three-channel kernels as RGB pictures (the shared scale
-    maps the smallest weight of all to 0 and the largest to 1).
+    weights; with ``scale="each"`` every filter gets a scale of its own, which shows each
+    pattern clearly but hides how strong it is. One-input-channel kernels (or one ``channel``
+    of them) are drawn with a diverging map centred on zero (blue negative, white zero, red
+    positive) from ``-m`` to ``m``, where ``m`` is the largest absolute weight of all the
+    filters (``"shared"``) or of each filter (``"each"``, which divides each filter by its own
+    ``m``). Three-channel kernels are drawn as RGB pictures stretched from the smallest weight
+    (0) to the largest (1), of all the filters or of each.
 
     >>> kernel = np.zeros((3, 3, 1, 2)); kernel[1, 1, 0] = [1.0, -0.5]
     >>> fig = filter_grid(kernel)
@@ -1105,3 +1121,134 @@ def weight_histograms(
         ax.set_xlabel("weight")
     axes.flat[0].set_ylabel("count")
     return fig
+
+
+#: The width of the book's text column, in inches at the 100 pixels per inch that
+#: :func:`book_style` draws at: a figure is shown at most 690 pixels wide.
+COLUMN_WIDTH = 6.9
+
+#: The book's figure style: text sizes in points that land at 11 pixels or more on the page,
+#: once the figure is drawn at the column's width (a point is 100/72 pixels there).
+BOOK_RC: dict[Any, Any] = {
+    "figure.dpi": 100,
+    "figure.figsize": (COLUMN_WIDTH, 3.6),
+    "figure.facecolor": "white",
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "figure.titlesize": 11,
+    "image.cmap": "viridis",
+}
+
+
+def fit_to_column(fig: Figure, width: float = COLUMN_WIDTH) -> Figure:
+    """Shrink ``fig`` (never enlarge it) to at most ``width`` inches wide, keeping its aspect.
+
+    Text keeps its size in points, so a figure drawn wider than the column comes out with
+    larger text relative to its panels than it had, and as large on the page as the style
+    says. :func:`book_style` applies it to every figure a notebook shows.
+
+    >>> fig = plt.figure(figsize=(13.8, 4))
+    >>> [round(float(x), 2) for x in fit_to_column(fig).get_size_inches()]
+    [6.9, 2.0]
+    >>> plt.close(fig)
+    """
+    if not isinstance(fig, Figure):
+        raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if isinstance(width, bool) or not isinstance(width, (int, float)) or not 0 < width < 100:
+        raise ValueError(f"width must be in inches, from 0 to 100, got {width!r}")
+    current, height = fig.get_size_inches()
+    if current > width:
+        fig.set_size_inches(width, height * width / current)
+    return fig
+
+
+def is_photo(fig: Figure) -> bool:
+    """Whether ``fig`` shows a colour photograph: an RGB image at least 64 pixels on a side.
+
+    Such figures are stored as JPEG, which is several times smaller than PNG for photos.
+
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.imshow(np.zeros((8, 8)))
+    >>> is_photo(fig)
+    False
+    >>> _ = ax.imshow(np.random.default_rng(0).random((96, 96, 3)))
+    >>> is_photo(fig)
+    True
+    >>> plt.close(fig)
+    """
+    if not isinstance(fig, Figure):
+        raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    for ax in fig.axes:
+        for image in ax.get_images():
+            array = np.asarray(image.get_array())
+            if array.ndim == 3 and array.shape[2] in (3, 4) and min(array.shape[:2]) >= 64:
+                return True
+    return False
+
+
+def figure_bytes(fig: Figure, fmt: str, *, scale: int = 2) -> tuple[bytes, dict[str, int]]:
+    """``fig`` fitted to the column and saved as ``fmt`` (``"png"`` or ``"jpeg"``) at ``scale``
+    times its pixel size, with the width to show it at (``{"width": ...}``, in CSS pixels).
+
+    At ``scale=2`` the picture stays sharp on high-density (2x) screens. No height is given, so
+    a browser narrower than the figure scales it down without distorting it.
+
+    >>> fig, ax = plt.subplots(figsize=(3, 2), dpi=100)
+    >>> data, shown = figure_bytes(fig, "png")
+    >>> data[:4], 250 < shown["width"] <= 300
+    (b'\\x89PNG', True)
+    >>> plt.close(fig)
+    """
+    import io
+
+    if fmt not in ("png", "jpeg"):
+        raise ValueError(f"fmt must be 'png' or 'jpeg', got {fmt!r}")
+    scale = integer(scale, "scale", 1)
+    fit_to_column(fig)
+    dpi = fig.get_dpi()
+    buffer = io.BytesIO()
+    options: dict[str, Any] = {"pil_kwargs": {"quality": 88}} if fmt == "jpeg" else {}
+    fig.savefig(
+        buffer, format=fmt, dpi=dpi * scale, bbox_inches="tight", facecolor="white", **options
+    )
+    data = buffer.getvalue()
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as picture:
+        pixels = picture.width
+    return data, {"width": round(pixels / scale)}
+
+
+def book_style() -> None:
+    """Set the book's figure style once, at the top of a chapter: :data:`BOOK_RC`, and, in a
+    notebook, figures fitted to the column and stored at twice their pixel size (PNG, or JPEG
+    for photos, see :func:`is_photo`).
+
+    Outside IPython only the ``rcParams`` change.
+
+    >>> book_style()
+    >>> plt.rcParams["font.size"]
+    10.0
+    """
+    mpl.rcParams.update(BOOK_RC)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the book
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    formatters = shell.display_formatter.formatters
+
+    def png(fig: Figure) -> tuple[bytes, dict[str, int]] | None:
+        return None if is_photo(fig) else figure_bytes(fig, "png")
+
+    def jpeg(fig: Figure) -> tuple[bytes, dict[str, int]] | None:
+        return figure_bytes(fig, "jpeg") if is_photo(fig) else None
+
+    formatters["image/png"].for_type(Figure, png)
+    formatters["image/jpeg"].for_type(Figure, jpeg)

@@ -212,3 +212,89 @@ def test_animation_html_rejects_an_unknown_mode():
     viz.animation_html(animation)  # drawn once, so Matplotlib does not warn about an unused one
     with pytest.raises(ValueError, match="default_mode"):
         viz.animation_html(animation, default_mode="bounce")
+
+
+def test_overlay_heatmap_puts_several_maps_on_one_scale():
+    image = np.zeros((8, 8))
+    strong, weak = np.full((2, 2), 4.0), np.full((2, 2), 1.0)
+    strong[0, 0] = weak[0, 0] = 0.0
+    own = [viz.overlay_heatmap(image, m, alpha=1.0, cmap="gray") for m in (strong, weak)]
+    assert np.allclose(own[0][-1, -1], own[1][-1, -1])  # each stretched to its own maximum
+    shared = [
+        viz.overlay_heatmap(image, m, alpha=1.0, cmap="gray", vmin=0, vmax=4)
+        for m in (strong, weak)
+    ]
+    assert np.allclose(shared[0][-1, -1], 1.0) and np.allclose(shared[1][-1, -1], 0.25, atol=0.01)
+    for bad in ({"vmin": 1, "vmax": 1}, {"vmin": float("nan")}, {"vmax": "1"}, {"vmin": True}):
+        with pytest.raises(ValueError, match=r"vmin|vmax"):
+            viz.overlay_heatmap(image, strong, **bad)
+
+
+def test_the_default_heat_map_colours_are_perceptual():
+    heat = np.linspace(0, 1, 16).reshape(4, 4)
+    picture = viz.overlay_heatmap(np.zeros((4, 4)), heat, alpha=1.0)
+    assert np.allclose(picture, matplotlib.colormaps["magma"](heat)[..., :3], atol=0.02)
+
+
+def test_fit_to_column_shrinks_wide_figures_only():
+    import matplotlib.pyplot as plt
+
+    wide, narrow = plt.figure(figsize=(12, 3)), plt.figure(figsize=(4, 3))
+    assert np.allclose(viz.fit_to_column(wide).get_size_inches(), [6.9, 3 * 6.9 / 12])
+    assert np.allclose(viz.fit_to_column(narrow).get_size_inches(), [4, 3])
+    with pytest.raises(ValueError, match="fig"):
+        viz.fit_to_column("figure")
+    with pytest.raises(ValueError, match="width"):
+        viz.fit_to_column(wide, width=0)
+    plt.close("all")
+
+
+def test_figures_are_stored_at_twice_their_size_and_photos_as_jpeg():
+    import matplotlib.pyplot as plt
+
+    chart, ax = plt.subplots(figsize=(10, 3), dpi=100)
+    ax.plot([0, 1], [1, 0])
+    data, shown = viz.figure_bytes(chart, "png")
+    from io import BytesIO
+
+    from PIL import Image
+
+    with Image.open(BytesIO(data)) as picture:
+        assert picture.format == "PNG" and abs(picture.width - 2 * shown["width"]) <= 2
+    assert 550 < shown["width"] <= 690  # fitted to the column, less the tight crop
+    assert not viz.is_photo(chart)
+    photo, ax = plt.subplots(figsize=(3, 3))
+    ax.imshow(np.random.default_rng(0).random((80, 80, 3)))
+    assert viz.is_photo(photo)
+    jpeg, _ = viz.figure_bytes(photo, "jpeg")
+    assert jpeg[:2] == b"\xff\xd8"
+    with pytest.raises(ValueError, match="fmt"):
+        viz.figure_bytes(photo, "gif")
+    with pytest.raises(ValueError, match="scale"):
+        viz.figure_bytes(photo, "png", scale=0)
+    with pytest.raises(ValueError, match="fig"):
+        viz.is_photo(None)
+    plt.close("all")
+
+
+def test_book_style_makes_a_notebook_show_sharp_pngs_and_jpeg_photos():
+    import matplotlib.pyplot as plt
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        viz.book_style()
+        assert plt.rcParams["font.size"] == 10 and plt.rcParams["figure.dpi"] == 100
+        chart, ax = plt.subplots(figsize=(12, 3))
+        ax.plot([0, 1])
+        data, metadata = shell.display_formatter.format(chart)
+        assert "image/png" in data and "image/jpeg" not in data
+        assert metadata["image/png"]["width"] <= 690 and "height" not in metadata["image/png"]
+        photo, ax = plt.subplots()
+        ax.imshow(np.random.default_rng(1).random((70, 70, 3)))
+        data, metadata = shell.display_formatter.format(photo)
+        assert "image/jpeg" in data and "image/png" not in data
+    finally:
+        InteractiveShell.clear_instance()
+        matplotlib.rcdefaults()
+        plt.close("all")
