@@ -1208,19 +1208,23 @@ def figure_bytes(fig: Figure, fmt: str, *, scale: int = 2) -> tuple[bytes, dict[
     if fmt not in ("png", "jpeg"):
         raise ValueError(f"fmt must be 'png' or 'jpeg', got {fmt!r}")
     scale = integer(scale, "scale", 1)
-    fit_to_column(fig)
-    dpi = fig.get_dpi()
-    buffer = io.BytesIO()
-    options: dict[str, Any] = {"pil_kwargs": {"quality": 88}} if fmt == "jpeg" else {}
-    fig.savefig(
-        buffer, format=fmt, dpi=dpi * scale, bbox_inches="tight", facecolor="white", **options
-    )
-    data = buffer.getvalue()
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as picture:
-        pixels = picture.width
-    return data, {"width": round(pixels / scale)}
+    options: dict[str, Any] = {"pil_kwargs": {"quality": 88}} if fmt == "jpeg" else {}
+    fit_to_column(fig)
+    for _ in range(3):  # the tight crop can reach past the figure's edge: shrink and redraw
+        dpi = fig.get_dpi()
+        buffer = io.BytesIO()
+        fig.savefig(
+            buffer, format=fmt, dpi=dpi * scale, bbox_inches="tight", facecolor="white", **options
+        )
+        data = buffer.getvalue()
+        with Image.open(io.BytesIO(data)) as picture:
+            shown = picture.width / scale
+        if shown <= COLUMN_WIDTH * dpi + 1:
+            break
+        fit_to_column(fig, fig.get_size_inches()[0] - (shown - COLUMN_WIDTH * dpi) / dpi)
+    return data, {"width": round(shown)}
 
 
 def book_style() -> None:
@@ -1242,6 +1246,9 @@ def book_style() -> None:
     shell = get_ipython()
     if shell is None or not hasattr(shell, "display_formatter"):
         return
+    # pyplot starts its backend at the first figure, and the inline backend then installs its
+    # own formatters: start it now, so that the book's come after it.
+    plt.close(plt.figure())
     formatters = shell.display_formatter.formatters
 
     def png(fig: Figure) -> tuple[bytes, dict[str, int]] | None:

@@ -298,3 +298,15 @@ def test_book_style_makes_a_notebook_show_sharp_pngs_and_jpeg_photos():
         InteractiveShell.clear_instance()
         matplotlib.rcdefaults()
         plt.close("all")
+
+
+def test_a_figure_whose_titles_reach_past_its_edge_is_still_shown_within_the_column():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.9, 2), dpi=100)
+    fig.subplots_adjust(left=0, right=1)
+    ax.set_ylabel("a label left of the figure")  # the tight crop is wider than the figure
+    ax.set_yticks([0, 0.5, 1], ["nothing", "half", "everything"])
+    _, shown = viz.figure_bytes(fig, "png")
+    assert shown["width"] <= 691
+    plt.close(fig)
