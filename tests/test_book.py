@@ -28,7 +28,7 @@ def test_every_stored_figure_is_on_the_page(html):
     for notebook in sorted((ROOT / "book").glob("*.ipynb")):
         cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
         figures = sum(
-            "image/png" in output.get("data", {})
+            bool({"image/png", "image/jpeg"} & set(output.get("data", {})))
             for cell in cells
             if "remove-cell" not in cell["metadata"].get("tags", [])
             for output in cell.get("outputs", [])
