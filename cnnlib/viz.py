@@ -204,11 +204,14 @@ def matrix_grid(
     *,
     size: float = 2.4,
     fmt: str = "{:.3g}",
+    vmin: float | None = None,
+    vmax: float | None = None,
 ) -> Figure:
     """Small annotated matrices in a row, e.g. the input, kernel and output of a worked example.
 
     Cells have one size in every panel; values are written with ``fmt``; see :func:`draw_matrix`
-    for the colours.
+    for the colours. Each panel is shaded on its own scale unless ``vmin`` and ``vmax`` give
+    one for all of them.
 
     >>> fig = matrix_grid([[[1, 2], [3, 4]], [[-1]]], ["a", "b"])
     >>> len(fig.axes)
@@ -222,7 +225,7 @@ def matrix_grid(
     fig, axes = _matrix_axes([a.shape for a in arrays], size)
     rows = max(a.shape[0] for a in arrays)
     for ax, array, label in zip(axes, arrays, labels, strict=True):
-        draw_matrix(ax, array, label, rows=rows, fmt=fmt)
+        draw_matrix(ax, array, label, rows=rows, fmt=fmt, vmin=vmin, vmax=vmax)
     return fig
 
 
@@ -579,7 +582,11 @@ def _history_dict(history: object) -> dict[str, list[float]]:
 
 
 def plot_history(
-    history: object, metrics: Sequence[str] = ("accuracy", "loss"), monitor: str = "val_loss"
+    history: object,
+    metrics: Sequence[str] = ("accuracy", "loss"),
+    monitor: str = "val_loss",
+    *,
+    size: float = 5.2,
 ) -> Figure:
     """Training and validation curves side by side, one panel per metric.
 
@@ -588,6 +595,7 @@ def plot_history(
     when ``val_<metric>`` is there. The best epoch by ``monitor`` (lowest for a loss, highest
     otherwise: the epoch that ``EarlyStopping(restore_best_weights=True)`` and
     ``ModelCheckpoint(save_best_only=True)`` keep) is marked with a star in every panel.
+    ``size`` is each panel's width in inches.
 
     >>> fig = plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}, metrics=["loss"])
     >>> fig.axes[0].get_title()
@@ -603,7 +611,8 @@ def plot_history(
     if series.get(monitor):
         watched = series[monitor]
         kept = int(np.argmin(watched) if "loss" in monitor else np.argmax(watched))
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.6),
+    _check_size(size)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(size * len(metrics), 3.6),
                              layout="constrained", squeeze=False)  # fmt: skip
     for ax, metric in zip(axes.flat, metrics, strict=True):
         train = series[metric]
@@ -843,7 +852,7 @@ def compare_rows(
                 spine.set_visible(False)
             if row_texts is not None:
                 ax.set_title(row_texts[c], fontsize=9)
-        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=12)
+        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center")
     return fig
 
 

@@ -186,6 +186,24 @@ def test_compare_rows_rejects_bad_input(rows, labels, options, message):
         viz.compare_rows(rows, labels, **options)
 
 
+def test_compare_rows_labels_rows_at_the_style_s_label_size():
+    import matplotlib.pyplot as plt
+
+    fig = viz.compare_rows([np.zeros((2, 4, 4))], ["row"])
+    _, plain = plt.subplots()
+    plain.set_ylabel("row")
+    assert fig.axes[0].yaxis.label.get_fontsize() == plain.yaxis.label.get_fontsize()
+    plt.close("all")
+
+
+def test_matrix_grid_shades_every_panel_on_one_scale_when_asked():
+    matrices = [np.ones((2, 2)), 9 * np.ones((2, 2))]
+    own = viz.matrix_grid(matrices)
+    assert [ax.images[0].get_clim()[1] for ax in own.axes] == [1.0, 9.0]
+    shared = viz.matrix_grid(matrices, vmin=0, vmax=9)
+    assert {tuple(float(v) for v in ax.images[0].get_clim()) for ax in shared.axes} == {(0.0, 9.0)}
+
+
 def test_stride_2_kernel_3_transposed_convolution_overlaps_unevenly():
     """The arithmetic behind the checkerboard: how many inputs reach each output pixel."""
     ones = np.ones((1, 4, 4, 1))

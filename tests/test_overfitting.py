@@ -170,6 +170,15 @@ def test_summarize_run_rejects_bad_input(history, metric, message):
         train.summarize_run(history, metric)
 
 
+def test_plot_history_draws_panels_of_the_given_width():
+    history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.7]}
+    fig = viz.plot_history(history, size=3.45)
+    assert fig.get_size_inches()[0] == pytest.approx(6.9)
+    assert viz.plot_history(history).get_size_inches()[0] == pytest.approx(10.4)
+    with pytest.raises(ValueError, match="size"):
+        viz.plot_history(history, size=0)
+
+
 def test_compare_histories_draws_one_curve_per_run_and_stars_the_best():
     runs = {
         "baseline": {"val_accuracy": [0.6, 0.7, 0.68]},
