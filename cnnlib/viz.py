@@ -742,11 +742,12 @@ def show_misclassified(
     *,
     count: int = 18,
     ncols: int = 6,
+    size: float = 1.6,
 ) -> Figure:
     """The misclassified images with their true label, the prediction and its probability.
 
     ``probabilities`` is the model's output, one row per image. The most confident mistakes are
-    shown first: those are the ones worth looking at.
+    shown first: those are the ones worth looking at. ``size`` is each panel's width in inches.
     """
     pictures = np.asarray(images)
     truth = _labels(y_true, "y_true")
@@ -764,7 +765,8 @@ def show_misclassified(
     wrong = wrong[np.argsort(-probs[wrong, predicted[wrong]], kind="stable")][:count]
     names = class_names or [str(i) for i in range(probs.shape[1])]
     rows = -(-len(wrong) // ncols)
-    fig, axes = plt.subplots(rows, ncols, figsize=(1.6 * ncols, 1.95 * rows),
+    _check_size(size)
+    fig, axes = plt.subplots(rows, ncols, figsize=(size * ncols, (size + 0.35) * rows),
                              layout="constrained", squeeze=False)  # fmt: skip
     for ax in axes.flat:
         ax.set_axis_off()

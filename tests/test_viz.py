@@ -310,3 +310,12 @@ def test_a_figure_whose_titles_reach_past_its_edge_is_still_shown_within_the_col
     _, shown = viz.figure_bytes(fig, "png")
     assert shown["width"] <= 691
     plt.close(fig)
+
+
+def test_show_misclassified_draws_panels_of_the_given_width():
+    images = np.zeros((4, 5, 5))
+    probabilities = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
+    fig = viz.show_misclassified(images, [0, 1, 0, 1], probabilities, ncols=4, size=1.1)
+    assert fig.get_size_inches()[0] == pytest.approx(4 * 1.1)
+    with pytest.raises(ValueError, match="size"):
+        viz.show_misclassified(images, [0, 1, 0, 1], probabilities, size=0)
