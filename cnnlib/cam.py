@@ -7,7 +7,8 @@ convolution's feature maps weighted by that ``Dense`` layer's weights for ``c``.
 (Selvaraju et al., 2017) works on any model whose last layer is ``Dense``: it weights the
 feature maps by the average gradient of the class *logit* (the score before the softmax).
 :func:`upsample_maps` brings the maps to the image's size, :func:`pointing_hits` says whether
-each map's peak falls inside a box, and :func:`pointing_baseline` how often a random point would.
+each map's peak falls inside a box, :func:`pointing_baseline` how often a random point would,
+and :func:`pointing_center` whether a map that always points at the image's centre would.
 
 >>> import numpy as np
 >>> maps = np.zeros((2, 4, 4)); maps[0, 1, 2] = 1; maps[1, 3, 0] = 1
@@ -266,3 +267,35 @@ def pointing_baseline(
     near = rows_off[:, :, None] ** 2 + cols_off[:, None, :] ** 2 <= radius**2
     shares: NDArray[np.float64] = near.mean(axis=(1, 2))
     return shares
+
+
+def pointing_center(
+    boxes: ArrayLike, size: tuple[int, int], *, tolerance: float = 0
+) -> NDArray[np.bool_]:
+    """For each box, whether a map that always peaks at the centre of the ``size`` = (height,
+    width) image hits it in the pointing game of :func:`pointing_hits` (same ``tolerance``).
+
+    This is the "center" baseline of Zhang et al. (2016, 2018): objects tend to sit near the
+    middle of a picture, so a map has to beat the centre, not only a random point, to show that
+    it finds them. The centre is the pixel ``(height // 2, width // 2)``; for an even side it is
+    the lower or right one of the two middle pixels.
+
+    >>> pointing_center([[2, 2, 5, 5], [0, 0, 4, 4]], (8, 8)).tolist()  # the centre is (4, 4)
+    [True, False]
+    >>> pointing_center([[0, 0, 4, 4]], (8, 8), tolerance=1.5).tolist()  # 1.4 from (3, 3)
+    [True]
+    """
+    if not isinstance(size, (tuple, list)) or len(size) != 2:
+        raise ValueError(f"size must be (height, width), got {size!r}")
+    height, width = (integer(v, "size", 1) for v in size)
+    box = np.asarray(boxes)
+    if box.ndim != 2 or box.shape[0] == 0:
+        raise ValueError(f"boxes must be a non-empty (n, 4) integer array, got {box.shape}")
+    box = _boxes(box, box.shape[0])
+    radius = _tolerance(tolerance)
+    rows = np.full(len(box), height // 2, dtype=np.int64)
+    cols = np.full(len(box), width // 2, dtype=np.int64)
+    rows_off = _offset(rows, box[:, 0], box[:, 2])
+    cols_off = _offset(cols, box[:, 1], box[:, 3])
+    hits: NDArray[np.bool_] = rows_off**2 + cols_off**2 <= radius**2
+    return hits

@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.signal import correlate2d
 
 from cnnlib import arithmetic, cam, data, layers, models, ops, viz
 from cnnlib.exercises import NOT_ANSWERED
@@ -326,6 +327,25 @@ def test_pointing_baseline_is_the_share_of_pixels_that_would_hit():
             assert share == pytest.approx(hits.mean())
 
 
+def test_pointing_center_is_the_pointing_game_of_a_map_peaking_at_the_centre():
+    boxes = np.array([[0, 0, 4, 4], [3, 3, 5, 5], [5, 5, 8, 8], [0, 0, 8, 8], [4, 0, 5, 1]])
+    peak = np.zeros((len(boxes), 8, 9))
+    peak[:, 4, 4] = 1  # (8 // 2, 9 // 2)
+    for tolerance in (0, 1, 1.5, 4):
+        expected = cam.pointing_hits(peak, boxes, tolerance=tolerance)
+        got = cam.pointing_center(boxes, (8, 9), tolerance=tolerance)
+        assert got.tolist() == expected.tolist()
+
+
+def test_pointing_center_rejects_bad_input():
+    with pytest.raises(ValueError, match="size"):
+        cam.pointing_center([[0, 0, 1, 1]], (4,))
+    with pytest.raises(ValueError, match="boxes"):
+        cam.pointing_center([[0.0, 0, 1, 1]], (4, 4))
+    with pytest.raises(ValueError, match="tolerance"):
+        cam.pointing_center([[0, 0, 1, 1]], (4, 4), tolerance=-1)
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -394,31 +414,29 @@ def test_overlay_heatmap_rejects_bad_input(image, heat, kwargs, message):
 def test_chapter8_checkers_accept_answers_computed_independently():
     from cnnlib.exercises import chapter8
 
-    colour_c1 = keras.layers.Conv2D(6, 5)
-    colour_c1.build((None, 32, 32, 3))
-    assert chapter8.c1_colour_params(colour_c1.count_params())
+    # Equal kernels: a C3 map is tanh of one convolution of the sum of the S2 maps it reads.
+    s2 = np.random.default_rng(0).random((14, 14, 6))
+    kernel = np.full((5, 5), 0.01)
+    table = layers.LENET_C3_TABLE.astype(bool)
+    with_table = [
+        np.tanh(correlate2d(s2[..., table[:, j]].sum(axis=-1), kernel, "valid")) for j in range(16)
+    ]
+    full = [np.tanh(correlate2d(s2.sum(axis=-1), kernel, "valid")) for _ in range(16)]
+    distinct = tuple(len(np.unique(np.round(maps, 9), axis=0)) for maps in (with_table, full))
+    assert chapter8.c3_distinct_maps(distinct)
     convolutional = keras.Sequential([keras.Input((40, 40, 1)), *models.lenet5().layers[:5]])
     assert chapter8.c5_output_shape(tuple(convolutional.output_shape[1:]))
-    head = keras.Sequential(
-        [keras.Input((16, 16, 64)), keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10)]
-    )
-    assert chapter8.gap_head_params(head.count_params())
     features = chapter8.FEATURES[np.newaxis]
     explicit = sum(
         chapter8.CLASS_WEIGHTS[k, 1] * features[0, :, :, k] for k in range(features.shape[-1])
     )
     assert chapter8.cam_by_hand(explicit.tolist())
-    # Brute force: every pixel of the canvas, its distance to the 20x16 box at (22, 24).
-    rows, cols = np.meshgrid(np.arange(64), np.arange(64), indexing="ij")
-    dy = np.maximum(np.maximum(22 - rows, rows - 41), 0)
-    dx = np.maximum(np.maximum(24 - cols, cols - 39), 0)
-    assert chapter8.random_pointing(float(np.mean(np.hypot(dy, dx) <= 2)))
     for checker, wrong in [
-        (chapter8.c1_colour_params, 156),
+        (chapter8.c3_distinct_maps, (16, 16)),
         (chapter8.c5_output_shape, (1, 1, 120)),
-        (chapter8.gap_head_params, 163850),
+        (chapter8.larger_canvas_accuracy, 0.1),
         (chapter8.cam_by_hand, (chapter8.FEATURES @ chapter8.CLASS_WEIGHTS[:, 0]).tolist()),
-        (chapter8.random_pointing, 320 / 4096),
+        (chapter8.two_digit_pointing, 0.2),
         (chapter8.halfway_accuracies, (0.9, 0.3)),
     ]:
         assert not checker(wrong) and "Not yet" in repr(checker(wrong))
@@ -428,12 +446,20 @@ def test_chapter8_checkers_accept_answers_computed_independently():
 @pytest.mark.parametrize(
     ("checker", "answer", "hint"),
     [
-        ("c1_colour_params", 468, "one bias"),
-        ("c1_colour_params", 450, "also has a bias"),
+        ("c3_distinct_maps", (16, 16), "what could make two of them differ"),
+        ("c3_distinct_maps", (1, 1), "the same set"),
+        ("c3_distinct_maps", (3, 1), "compare the sets"),
+        ("c3_distinct_maps", (1, 16), "swapped"),
+        ("c3_distinct_maps", (6, 1), "a C3 map is a column"),
         ("c5_output_shape", (7, 7, 120), "S4"),
         ("c5_output_shape", (2, 2, 120), "4 pixels"),
-        ("random_pointing", 480 / 4096, "2.8 pixels"),
-        ("random_pointing", 396 / 4096, "not 1"),
+        ("larger_canvas_accuracy", 91.5, "percentage"),
+        ("larger_canvas_accuracy", 0.1, "untrained"),
+        ("larger_canvas_accuracy", 0.6, "region_models"),
+        ("larger_canvas_accuracy", "0.9", "number"),
+        ("two_digit_pointing", 72, "percentage"),
+        ("two_digit_pointing", 0.36, "labels_a"),
+        ("two_digit_pointing", 1.5, "between 0 and 1"),
         ("halfway_accuracies", (45, 88), "percentages"),
         ("halfway_accuracies", 0.5, "two numbers"),
         ("halfway_accuracies", (0.88, 0.45), "swap"),
@@ -450,12 +476,12 @@ def test_chapter8_typical_mistakes_get_a_hint(checker, answer, hint):
 
 @pytest.mark.parametrize(
     ("answer", "secret"),
-    [(156, "456"), (468, "456"), ((1, 1, 120), "(3, 3"), (0.5, "0.114"), (0.5, "468")],
+    [((1, 1), "(16, 1)"), ((16, 16), "16, 1"), ((1, 1, 120), "(3, 3"), ((3, 1), "16 different")],
 )
 def test_chapter8_wrong_answers_do_not_reveal_the_right_one(answer, secret):
     from cnnlib.exercises import chapter8
 
-    for checker in (chapter8.c1_colour_params, chapter8.c5_output_shape, chapter8.random_pointing):
+    for checker in (chapter8.c3_distinct_maps, chapter8.c5_output_shape):
         feedback = checker(answer)
         assert feedback.correct or secret not in feedback.message
 
@@ -465,3 +491,17 @@ def test_chapter8_halfway_experiment_accepts_the_range_of_honest_results(answer)
     from cnnlib.exercises import chapter8
 
     assert chapter8.halfway_accuracies(answer).correct
+
+
+@pytest.mark.parametrize("answer", [0.8, 0.9175, 0.93, 1.0])
+def test_chapter8_larger_canvas_experiment_accepts_the_range_of_honest_results(answer):
+    from cnnlib.exercises import chapter8
+
+    assert chapter8.larger_canvas_accuracy(answer).correct
+
+
+@pytest.mark.parametrize("answer", [0.5, 0.726, 0.9, 1.0])
+def test_chapter8_two_digit_experiment_accepts_the_range_of_honest_results(answer):
+    from cnnlib.exercises import chapter8
+
+    assert chapter8.two_digit_pointing(answer).correct

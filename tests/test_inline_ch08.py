@@ -13,9 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import tensorflow as tf
 
-from cnnlib import arithmetic, layers, models
+from cnnlib import arithmetic, cam, layers, models
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "08_lenet_gap_cam.ipynb"
 
@@ -24,9 +26,10 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "book" / "08_lenet_gap_cam.ipyn
 def chapter8(chapter_definitions) -> dict[str, Any]:
     return chapter_definitions(
         NOTEBOOK.name,
-        {"build_lenet5", "build_modern_lenet", "build_localization_convnet"},
+        {"build_lenet5", "build_modern_lenet", "build_localization_convnet", "grad_cam_by_hand"},
         layers=layers,
         canvas=64,
+        tf=tf,
     )
 
 
@@ -49,6 +52,18 @@ def test_chapter8_localization_convnets_are_the_cnnlib_ones(chapter8, architectu
 def test_chapter8_lenet5_c1_has_156_parameters(chapter8):
     c1 = chapter8["build_lenet5"]().get_layer("C1")
     assert c1.count_params() == (5 * 5 + 1) * 6 == arithmetic.conv_params(5, 1, 6) == 156
+
+
+@pytest.mark.parametrize("head", ["flatten", "gap"])
+def test_chapter8_grad_cam_on_the_page_is_cnnlib_grad_cam(chapter8, head):
+    model = models.localization_convnet((64, 64, 1), head=head)
+    images = np.random.default_rng(3).random((4, 64, 64, 1)).astype("float32")
+    classes = np.array([0, 3, 9, 3])
+    ours = chapter8["grad_cam_by_hand"](model, images, classes)
+    np.testing.assert_allclose(
+        ours, cam.grad_cam(model, images, class_index=classes), rtol=1e-5, atol=1e-7
+    )
+    assert ours.shape == (4, 16, 16) and (ours >= 0).all()
 
 
 # --- the stored full run ------------------------------------------------------------------------
@@ -89,3 +104,17 @@ def test_chapter8_glues_both_heads_in_and_out_of_distribution():
     for head in ("flatten", "gap"):
         for place in ("near", "far"):
             assert 0 <= float(values[f"ch8_{head}_{place}_accuracy"]) <= 1
+
+
+def test_chapter8_class_activation_maps_beat_both_pointing_baselines():
+    values = glued()
+    cam_hits, centre, chance = (
+        float(values[f"ch8_{name}_pointing_tolerant"]) for name in ("cam", "centre", "random")
+    )
+    assert cam_hits > centre > chance
+
+
+def test_chapter8_flatten_weights_never_reached_stay_small():
+    values = glued()
+    assert float(values["ch8_norm_unreached"]) < float(values["ch8_norm_reached"])
+    assert 0 < int(values["ch8_reached_positions"]) < int(values["ch8_positions"])
