@@ -4,19 +4,18 @@ get their hint, wrong answers never reveal the right one, and an unanswered cell
 from __future__ import annotations
 
 import keras
-import matplotlib as mpl
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from cnnlib import arithmetic, models, visualize
+from cnnlib import arithmetic, models, viz
 from cnnlib.exercises import NOT_ANSWERED
 from cnnlib.exercises import chapter6 as check
 
 CHECKERS = [
     check.glorot_limit,
     check.scale_shades,
-    check.dead_maps,
+    check.largest_response,
     check.conv4_receptive_field,
     check.best_patch,
     check.other_photo_dead_maps,
@@ -37,15 +36,51 @@ def test_glorot_limit_accepts_the_range_keras_draws_from():
     assert check.glorot_limit(float(np.sqrt(6 / (3 * 3 * 32 + 3 * 3 * 64))))
 
 
-def test_scale_shades_accepts_matplotlibs_normalisation():
-    own = float(mpl.colors.Normalize(*check.FILTER_A)(0.0))
-    shared = float(mpl.colors.Normalize(*check.FILTER_B)(check.FILTER_A[1]))
+def _filters_a_and_b() -> np.ndarray:
+    """Filters A and B as one kernel, each holding its extreme weights at (0, 0) and (0, 1)."""
+    kernel = np.zeros((3, 3, 1, 2))
+    kernel[0, :2, 0, 0] = check.FILTER_A
+    kernel[0, :2, 0, 1] = check.FILTER_B
+    return kernel
+
+
+def _shade_drawn(kernel: np.ndarray, scale: str, index: int, value: float) -> float:
+    """The shade (0 to 1) that viz.filter_grid gives ``value`` in the tile of filter ``index``."""
+    image = viz.filter_grid(kernel, scale=scale, ncols=2).axes[0].images[0]
+    tile = np.asarray(image.get_array())[:3, 4 * index : 4 * index + 3]
+    (row,), (col,) = np.nonzero(np.isclose(kernel[:, :, 0, index], value))
+    return float(image.norm(tile[row, col]))
+
+
+def test_scale_shades_accepts_what_filter_grid_draws():
+    kernel = _filters_a_and_b()
+    own = _shade_drawn(kernel, "each", 0, check.FILTER_A[0])
+    shared = _shade_drawn(kernel, "shared", 0, check.FILTER_A[1])
     assert check.scale_shades((own, shared))
     assert check.scale_shades([own, shared])
 
 
-def test_dead_maps_accepts_cnnlibs_dead_fraction():
-    assert check.dead_maps(visualize.dead_fraction(check.MAPS))
+def test_scale_shades_on_its_own_scale_a_weak_filter_looks_like_a_strong_one():
+    kernel = _filters_a_and_b()
+    weak = _shade_drawn(kernel, "each", 0, check.FILTER_A[0])
+    strong = _shade_drawn(kernel, "each", 1, check.FILTER_B[0])
+    assert weak == pytest.approx(strong)
+
+
+def test_largest_response_accepts_the_best_patch_found_by_brute_force():
+    # Every black-and-white 3x3 patch: the response is linear in each pixel, so its largest
+    # value over pixels in [0, 1] is reached with every pixel at 0 or 1.
+    bits = (np.arange(2**9)[:, None] >> np.arange(9)) & 1
+    responses = bits @ check.DARK_WEIGHTS.ravel() + check.DARK_BIAS
+    assert check.largest_response(float(responses.max()))
+
+
+def test_largest_response_matches_keras_on_the_best_patch():
+    conv = keras.layers.Conv2D(1, 3)
+    conv.build((None, 3, 3, 1))
+    conv.set_weights([check.DARK_WEIGHTS[:, :, None, None], np.array([check.DARK_BIAS])])
+    patch = (check.DARK_WEIGHTS > 0).astype("float32")[None, :, :, None]
+    assert check.largest_response(float(conv(patch).numpy().ravel()[0]))
 
 
 def test_conv4_receptive_field_accepts_cnnlibs_receptive_field():
@@ -108,15 +143,23 @@ def test_other_photo_dead_maps_accepts_the_range_of_honest_runs(answer):
         ("glorot_limit", np.sqrt(6 / 864) / np.sqrt(3), "standard deviation"),
         ("glorot_limit", 6 / 864, "square root"),
         ("glorot_limit", np.sqrt(6 / 288), "fan in alone"),
-        ("scale_shades", (0.5, 0.347), "(a) 0 sits in the middle"),
-        ("scale_shades", (1 / 3, 1.0), "(a) is right; (b) that is the shade on A's own"),
-        ("scale_shades", (1 / 3, 0.02), "position on the scale"),
+        ("scale_shades", (0.0, 0.347), "(a) the bottom of filter_grid's scale"),
+        ("scale_shades", (0.5, 0.51), "(a) 0.5 is the shade of a weight of zero"),
+        ("scale_shades", (-0.5, 0.51), "(a) that is the weight divided by m"),
+        ("scale_shades", (0.495, 0.51), "(a) that uses the shared scale"),
+        ("scale_shades", (0.25, 1.0), "(a) is right; (b) that is the shade on A's own"),
+        ("scale_shades", (0.25, 0.02), "(a) is right; (b) that is w / m"),
+        ("scale_shades", (0.25, 0.52 / 1.5), "(a) is right; (b) that is a stretch"),
+        ("scale_shades", (0.25, 0.52), "not the absolute value of the smallest"),
         ("scale_shades", 0.333, "a pair of numbers"),
         ("scale_shades", (0.3, 0.3, 0.3), "a pair of numbers"),
-        ("dead_maps", 3, "number of dead maps"),
-        ("dead_maps", 76 / 96, "fraction of zero values"),
-        ("dead_maps", 1.0, "zero somewhere"),
-        ("dead_maps", 4 / 6, "still alive"),
+        ("largest_response", 0.0, "after the ReLU"),
+        ("largest_response", -1.6, "all-white patch"),
+        ("largest_response", -0.6, "all-black patch"),
+        ("largest_response", 1.4, "cannot be negative"),
+        ("largest_response", 0.5, "add the bias"),
+        ("largest_response", -1.0, "without the bias"),
+        ("largest_response", "-0.1", "should be a number"),
         ("conv4_receptive_field", 9, "doubles the distance"),
         ("conv4_receptive_field", 46, "pool4 comes after conv4"),
         ("conv4_receptive_field", 22, "pool3's field"),
@@ -146,10 +189,12 @@ def test_chapter6_typical_mistakes_get_a_hint(checker, answer, hint):
 def test_chapter6_wrong_answers_do_not_reveal_the_right_ones():
     for wrong in (0.1, 0.05, np.sqrt(6 / 352)):
         assert "0.083" not in check.glorot_limit(wrong).message
-    for wrong in ((0.5, 0.5), (1 / 3, 0.5), (0.2, 1.0)):
+    for wrong in ((0.5, 0.5), (0.25, 0.5), (0.2, 1.0), (1 / 3, 0.347)):
         message = check.scale_shades(wrong).message
-        assert "0.347" not in message and "1/3" not in message, message
-    assert "0.5" not in check.dead_maps(0.4).message
+        assert "0.25" not in message and "0.51" not in message, message
+    for wrong in (0.0, 0.5, -1.6, 1.4, -0.3):
+        message = check.largest_response(wrong).message
+        assert "-0.1" not in message, message
     for wrong in (9, 20, 37, 46, 64):
         assert "38" not in check.conv4_receptive_field(wrong).message
     for wrong in (np.eye(3), np.ones((3, 3)) / 3, check.WEIGHTS / 2):

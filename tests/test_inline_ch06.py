@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cnnlib import models, runtime
+from cnnlib import models, runtime, visualize
 
 # `chapter_definitions` and `architecture` are in conftest.py: every chapter's twin tests use them.
 
@@ -63,3 +63,21 @@ def test_chapter6_fashion_model_starts_from_the_twins_weights(chapter_definition
     twin = models.mnist_convnet().get_weights()
     for mine, theirs in zip(ours, twin, strict=True):
         np.testing.assert_array_equal(mine, theirs)
+
+
+def test_chapter6_climb_on_the_page_is_cnnlibs_filter_patterns(chapter_definitions):
+    # The page writes the gradient-ascent loop out for one filter; visualize.filter_patterns
+    # climbs for a batch of filters. From the same seed and steps, the first image of the batch
+    # is the page's image, and the responses before and after agree.
+    import tensorflow as tf
+
+    climb = chapter_definitions(NOTEBOOK, {"climb"}, tf=tf)["climb"]
+    runtime.seed(0)
+    model = _chapter5_best()
+    image, scores = climb(model, "conv2", 5, steps=6, seed=3)
+    found = visualize.filter_patterns(model, "conv2", [5, 9], steps=6, value_range=(0, 255), seed=3)
+    assert image.shape == (64, 64, 3) and len(scores) == 7
+    np.testing.assert_allclose(image, found.images[0], rtol=0, atol=1e-3)
+    assert scores[0] == pytest.approx(float(found.start[0]), rel=1e-4, abs=1e-6)
+    assert scores[-1] == pytest.approx(float(found.end[0]), rel=1e-4, abs=1e-6)
+    assert scores[-1] > scores[0]

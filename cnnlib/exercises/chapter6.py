@@ -1,8 +1,8 @@
 """Checkers for the exercises of Chapter 6, "Looking inside".
 
 >>> from cnnlib.exercises import chapter6 as check
->>> check.dead_maps(3)
-Not yet: that is the number of dead maps; the question asks for the fraction of all six.
+>>> check.largest_response(0.0)
+Not yet: that is the output after the ReLU; the question asks for the response before it.
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ FILTER_A = (-0.01, 0.02)
 #: Exercise 2's filter B: its smallest and largest weight.
 FILTER_B = (-0.5, 1.0)
 
-#: Exercise 3's feature maps after a ReLU, ``(height, width, channels)``: six 4x4 maps.
-MAPS = np.zeros((4, 4, 6))
-MAPS[:, :, 0] = np.arange(16).reshape(4, 4) / 4  # zero in one corner only
-MAPS[2, 1, 2] = 0.01  # one small value
-MAPS[:2, :2, 4] = 1.5
-# maps 1, 3 and 5 stay zero everywhere
+#: Exercise 3's first-layer filter: 3x3 weights on one grey channel, pixels from 0 to 1.
+DARK_WEIGHTS = np.array([[-0.3, 0.2, -0.1], [0.1, -0.5, 0.15], [-0.2, 0.05, -0.4]])
+#: Exercise 3's filter's bias.
+DARK_BIAS = -0.6
 
 #: Exercise 5's 3x3 filter of a first layer that reads one grey channel.
 WEIGHTS = np.array([[1.0, 2.0, 0.0], [0.0, 2.0, -1.0], [-2.0, 0.0, 1.0]])
@@ -64,77 +62,103 @@ def glorot_limit(answer: object) -> Feedback:
             "initialisation); Glorot's adds the fan out.",
         },
         praise=f"sqrt(6 / (3*3*32 + 3*3*64)) = sqrt(6 / 864) = {limit:.4f}, smaller than "
-        "conv1's: the more values a layer sums, the smaller its starting weights, so that the "
-        "signal keeps roughly the same size from layer to layer.",
+        "conv1's: both fans are larger. Glorot's variance, 2 / (fan in + fan out), sits between "
+        "the 1 / fan in that keeps the activations' variance on the way forward and the "
+        "1 / fan out that keeps the gradients' on the way back.",
     )
 
 
-def _shade(value: float, low: float, high: float) -> float:
-    return (value - low) / (high - low)
+def _shade(value: float, largest: float) -> float:
+    """A weight's position on ``viz.filter_grid``'s colour bar, from -largest (0) to +largest
+    (1)."""
+    return (value / largest + 1) / 2
 
 
 def scale_shades(answer: object) -> Feedback:
-    """Exercise 2: the pair (a, b) of shades, 0 darkest and 1 brightest: (a) filter A's weight 0
-    on A's own scale, (b) A's largest weight on the scale shared with B, from -0.5 to 1.0."""
+    """Exercise 2: the pair (a, b) of shades on ``viz.filter_grid``'s symmetric colour bar, 0 at
+    its bottom and 1 at its top: (a) filter A's smallest weight with ``scale="each"``, (b) A's
+    largest weight with ``scale="shared"`` over filters A and B.
+
+    >>> scale_shades((0.0, 0.347)).correct
+    False
+    """
     pair = as_pair(answer, "a pair of numbers: (a, b)")
     if isinstance(pair, Feedback):
         return pair
     own, shared = pair
-    low, high = min(FILTER_A[0], FILTER_B[0]), max(FILTER_A[1], FILTER_B[1])
+    low, high = FILTER_A
+    largest_a = max(abs(low), abs(high))
+    largest = max(largest_a, *(abs(v) for v in FILTER_B))
     first = check_number(
         own,
-        _shade(0.0, *FILTER_A),
+        _shade(low, largest_a),
         tolerance=1e-3,
         hints={
-            0.5: "0 sits in the middle only of a symmetric scale; this one runs from -0.01 to "
-            "0.02.",
-            0.0: "0 is not A's smallest weight: -0.01 is.",
+            0.0: "the bottom of filter_grid's scale is minus the filter's largest absolute "
+            "weight, not its smallest weight: the scale is symmetric, so that zero stays white "
+            "(imshow's own stretch, from the smallest value to the largest, would give 0).",
+            0.5: "0.5 is the shade of a weight of zero, and this weight is below zero.",
+            low / largest_a: "that is the weight divided by m, its place on the colour bar from "
+            "-1 to 1; a shade runs from 0 to 1.",
+            _shade(low, largest): "that uses the shared scale; (a) asks for A drawn on its own.",
         },
     )
     if not first:
         return Feedback(False, f"(a) {first.message}")
     second = check_number(
         shared,
-        _shade(FILTER_A[1], low, high),
+        _shade(high, largest),
         tolerance=1e-3,
         hints={
-            1.0: "that is the shade on A's own scale; the shared scale runs from B's -0.5 to "
-            "B's 1.0.",
-            0.02: "the shade is the weight's position on the scale, (w - low) / (high - low), "
-            "not the weight.",
-            0.02 / 1.5: "measure the position from the bottom of the scale, -0.5, not from 0.",
+            1.0: "that is the shade on A's own scale; on the shared scale m is the largest "
+            "absolute weight of both filters.",
+            high / largest: "that is w / m, the weight's place on the colour bar from -1 to 1; "
+            "a shade runs from 0 at the bar's bottom to 1 at its top.",
+            (high - FILTER_B[0]) / (FILTER_B[1] - FILTER_B[0]): "that is a stretch from B's "
+            "smallest weight to its largest, as imshow does; filter_grid's shared scale is "
+            "symmetric around zero.",
+            _shade(high, abs(FILTER_B[0])): "m is the largest absolute weight of all, not the "
+            "absolute value of the smallest weight.",
         },
     )
     if not second:
         return Feedback(False, f"(a) is right; (b) {second.message}")
     return Feedback(
         True,
-        "(a) (0 - (-0.01)) / (0.02 - (-0.01)) = 1/3, exactly the shade B's weight 0 gets on its "
-        "own scale, (0 + 0.5) / 1.5: drawn each on its own, a filter 50 times weaker than "
-        "another looks just as strong. (b) (0.02 + 0.5) / 1.5 = 0.347, close to the 0.333 of "
-        "A's weight 0: on the shared scale filter A is almost uniform, as weak as it really is.",
+        "(a) m = 0.02, so -0.01 sits at -0.5 on the colour bar: shade 0.25, exactly where B's "
+        "-0.5 lands on B's own scale (m = 1.0). Drawn each on its own scale, two filters 50 "
+        "times apart look alike. (b) m = 1.0, so 0.02 sits at 0.02 on the bar: shade 0.51, "
+        "next to the 0.5 of a zero weight. On the shared scale filter A is an almost white "
+        "tile, as weak as it really is.",
     )
 
 
-def dead_maps(answer: object) -> Feedback:
-    """Exercise 3: the fraction of the six maps in :data:`MAPS` that are zero everywhere."""
-    dead = np.all(MAPS == 0, axis=(0, 1))
+def largest_response(answer: object) -> Feedback:
+    """Exercise 3: the largest response (before the ReLU) that any 3x3 patch of pixels from 0
+    to 1 can get from the filter :data:`DARK_WEIGHTS` with bias :data:`DARK_BIAS`."""
+    weights = DARK_WEIGHTS
+    positive = float(np.clip(weights, 0, None).sum())
     return check_number(
         answer,
-        float(dead.mean()),
+        DARK_BIAS + positive,
         tolerance=1e-6,
         hints={
-            float(np.mean(MAPS == 0)): "that is the fraction of zero values; a map counts only "
-            "if all of its 16 values are zero.",
-            float(dead.sum()): "that is the number of dead maps; the question asks for the "
-            "fraction of all six.",
-            float(np.mean(np.any(MAPS == 0, axis=(0, 1)))): "that counts maps with a zero "
-            "somewhere; a dead map is zero everywhere.",
-            float(np.mean(MAPS.max(axis=(0, 1)) < 0.1)): "a map with one small value is still "
-            "alive: dead means exactly zero.",
+            0.0: "that is the output after the ReLU; the question asks for the response before it.",
+            DARK_BIAS + float(weights.sum()): "that is the response to an all-white patch; a "
+            "pixel under a negative weight does better at 0.",
+            DARK_BIAS: "that is the response to an all-black patch; white pixels under the "
+            "positive weights raise it.",
+            DARK_BIAS + float(np.abs(weights).sum()): "a pixel cannot be negative: under a "
+            "negative weight the best it can do is 0.",
+            positive: "add the bias.",
+            float(weights.sum()): "that is an all-white patch without the bias; a pixel under a "
+            "negative weight does better at 0.",
         },
-        praise="maps 1, 3 and 5 are zero everywhere: half of them. Map 2 has a single value of "
-        "0.01, and that is enough for the filter to have seen something.",
+        praise=f"{DARK_BIAS} + (0.2 + 0.1 + 0.15 + 0.05) = {DARK_BIAS + positive:.1f}, from the "
+        "patch that is white under the positive weights and black under the negative ones. "
+        "Even that patch gives a negative response, so the ReLU outputs zero for every patch "
+        "of every image: the filter is dead whatever the data, and its zero gradient means "
+        "that training cannot revive it.",
     )
 
 
