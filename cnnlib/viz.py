@@ -229,8 +229,10 @@ def matrix_grid(
     return fig
 
 
-def filter_response(image: ArrayLike, kernel: ArrayLike, title: str = "") -> Figure:
-    """The image, the kernel and the filtered image, side by side.
+def filter_response(
+    image: ArrayLike, kernel: ArrayLike, title: str = "", *, width: float = 10.0
+) -> Figure:
+    """The image, the kernel and the filtered image, side by side, ``width`` inches wide.
 
     A kernel whose weights sum to zero (an edge or derivative filter) gives signed responses:
     they are drawn blue-white-red around zero, with a colour bar that clips the strongest 1%.
@@ -245,8 +247,11 @@ def filter_response(image: ArrayLike, kernel: ArrayLike, title: str = "") -> Fig
         raise ValueError(f"image must be a grey (height, width) image, got shape {picture.shape}")
     weights = np.asarray(kernel, dtype=float)
     response = ops.apply_kernel(picture, weights)
+    if isinstance(width, bool) or not isinstance(width, (int, float)) or not 0 < width < 100:
+        raise ValueError(f"width must be in inches, from 0 to 100, got {width!r}")
+    ratios = {"width_ratios": [3, 2, 3]}
     fig, axes = plt.subplots(
-        1, 3, figsize=(10, 3.2), layout="constrained", gridspec_kw={"width_ratios": [3, 2, 3]}
+        1, 3, figsize=(width, 0.32 * width), layout="constrained", gridspec_kw=ratios
     )
     axes[0].imshow(picture, cmap="gray", vmin=0, vmax=1)
     axes[0].set_title("input")
@@ -280,14 +285,27 @@ _PLAYER_GLYPHS = {
     "fa fa-plus": "+",
 }
 
+#: Styles that fit the player into a phone's width: the frame and the slider shrink to the
+#: column, and the buttons wrap instead of widening the page.
+_PLAYER_FIT_CSS = """<style>
+.animation { max-width: 100%; }
+.animation img { max-width: 100%; height: auto; }
+input[type=range].anim-slider { width: 100%; max-width: 374px; }
+.anim-buttons { display: flex; flex-wrap: wrap; justify-content: center; gap: 2px; }
+.anim-buttons button { width: 34px; }
+</style>
+"""
 
-def animation_html(animation: FuncAnimation, *, default_mode: str = "loop") -> str:
+
+def animation_html(animation: FuncAnimation, *, default_mode: str = "loop", alt: str = "") -> str:
     """The animation as a self-contained HTML player that needs no network.
 
     Matplotlib's ``to_jshtml`` player draws its buttons with Font Awesome icons loaded from a
     CDN, which fails offline (a blank button and a console error); this returns the same player
-    with the icons replaced by plain characters and the stylesheet link removed.
-    ``default_mode`` is ``"loop"``, ``"once"`` or ``"reflect"``.
+    with the icons replaced by plain characters and the stylesheet link removed, and styles that
+    let the frame, the slider and the buttons fit a phone's screen.
+    ``default_mode`` is ``"loop"``, ``"once"`` or ``"reflect"``; ``alt`` is the frame's
+    alternative text, for readers who cannot see it.
 
     >>> html = animation_html(sliding_window_animation(np.eye(3), np.ones((2, 2))))
     >>> "<script" in html, "font-awesome" in html, "\u25b6" in html
@@ -297,23 +315,29 @@ def animation_html(animation: FuncAnimation, *, default_mode: str = "loop") -> s
         raise ValueError(f"animation must be a matplotlib FuncAnimation, got {type(animation)}")
     if default_mode not in ("loop", "once", "reflect"):
         raise ValueError(f"default_mode must be 'loop', 'once' or 'reflect', got {default_mode!r}")
+    if not isinstance(alt, str):
+        raise ValueError(f"alt must be a string, got {type(alt).__name__}")
     html = animation.to_jshtml(default_mode=default_mode)
     html = re.sub(r'<link rel="stylesheet"\s+href="[^"]*font-awesome[^"]*">\s*', "", html)
+    if alt:
+        text = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+        html = html.replace('<img id="_anim_img', f'<img alt="{text}" id="_anim_img', 1)
 
     def glyph(match: re.Match[str]) -> str:
         return f'<span class="player-glyph">{_PLAYER_GLYPHS.get(match.group(1), "?")}</span>'
 
-    return re.sub(r'<i class="(fa [^"]*)"></i>', glyph, html)
+    return re.sub(r'<i class="(fa [^"]*)"></i>', glyph, html) + _PLAYER_FIT_CSS
 
 
 def sliding_window_animation(
-    image: ArrayLike, kernel: ArrayLike, *, interval: int = 1200
+    image: ArrayLike, kernel: ArrayLike, *, interval: int = 1200, size: float = 2.0
 ) -> FuncAnimation:
     """Animate a valid, stride-1 cross-correlation: the window slides and the output fills in.
 
     Each frame outlines one window of the input, writes the sum of products it gives, and adds
-    that value to the output. ``interval`` is the time per frame in milliseconds. To embed it in a
-    notebook so that it also plays in a static HTML page::
+    that value to the output. ``interval`` is the time per frame in milliseconds; ``size`` is the
+    panels' height in inches (a 3x3 image and a 2x2 kernel at 2.0 fill the book's 6.9-inch
+    column). To embed it in a notebook so that it also plays in a static HTML page::
 
         from IPython.display import HTML
         HTML(animation_html(sliding_window_animation(image, kernel)))
@@ -333,10 +357,11 @@ def sliding_window_animation(
     if weights.shape[0] > values.shape[0] or weights.shape[1] > values.shape[1]:
         raise ValueError(f"kernel {weights.shape} must fit inside image {values.shape}")
     interval = integer(interval, "interval", 1)
+    _check_size(size)
     output = ops.apply_kernel(values, weights, padding="valid")
     kh, kw = weights.shape
     rows = values.shape[0]
-    fig, axes = _matrix_axes([values.shape, weights.shape, output.shape], size=2.6)
+    fig, axes = _matrix_axes([values.shape, weights.shape, output.shape], size=size)
     draw_matrix(axes[0], values, "input", rows=rows)
     draw_matrix(axes[1], weights, "kernel", rows=rows)
     low, high = symmetric_limits(output)
@@ -1180,7 +1205,8 @@ def fit_to_column(fig: Figure, width: float = COLUMN_WIDTH) -> Figure:
 def is_photo(fig: Figure) -> bool:
     """Whether ``fig`` shows a colour photograph: an RGB image at least 64 pixels on a side.
 
-    Such figures are stored as JPEG, which is several times smaller than PNG for photos.
+    Such figures are stored as JPEG, which is several times smaller than PNG for photos. A
+    figure marked with :func:`as_photo` counts too.
 
     >>> fig, ax = plt.subplots()
     >>> _ = ax.imshow(np.zeros((8, 8)))
@@ -1193,12 +1219,36 @@ def is_photo(fig: Figure) -> bool:
     """
     if not isinstance(fig, Figure):
         raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if fig.get_gid() == _PHOTO_GID:  # marked by as_photo
+        return True
     for ax in fig.axes:
         for image in ax.get_images():
             array = np.asarray(image.get_array())
             if array.ndim == 3 and array.shape[2] in (3, 4) and min(array.shape[:2]) >= 64:
                 return True
     return False
+
+
+#: The group id :func:`as_photo` gives a figure.
+_PHOTO_GID = "cnnlib-photo"
+
+
+def as_photo(fig: Figure) -> Figure:
+    """Mark ``fig`` as a photograph, so that :func:`book_style` stores it as JPEG.
+
+    For figures of grey photos (and maps computed from them), which :func:`is_photo` cannot
+    tell from a chart, and whose PNG at twice the pixels weighs several times as much.
+
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.imshow(np.random.default_rng(0).random((96, 96)), cmap="gray")
+    >>> is_photo(fig), is_photo(as_photo(fig))
+    (False, True)
+    >>> plt.close(fig)
+    """
+    if not isinstance(fig, Figure):
+        raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    fig.set_gid(_PHOTO_GID)
+    return fig
 
 
 def figure_bytes(fig: Figure, fmt: str, *, scale: int = 2) -> tuple[bytes, dict[str, int]]:

@@ -319,3 +319,44 @@ def test_show_misclassified_draws_panels_of_the_given_width():
     assert fig.get_size_inches()[0] == pytest.approx(4 * 1.1)
     with pytest.raises(ValueError, match="size"):
         viz.show_misclassified(images, [0, 1, 0, 1], probabilities, size=0)
+
+
+def test_as_photo_makes_a_grey_photo_count_as_a_photo():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.imshow(np.random.default_rng(0).random((96, 96)), cmap="gray")
+    assert not viz.is_photo(fig)
+    assert viz.as_photo(fig) is fig
+    assert viz.is_photo(fig)
+    jpeg, _ = viz.figure_bytes(fig, "jpeg")
+    assert jpeg[:2] == b"\xff\xd8"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="fig must be"):
+        viz.as_photo("figure")
+
+
+def test_filter_response_is_drawn_at_the_width_asked_for():
+    image = np.random.default_rng(0).random((16, 16))
+    fig = viz.filter_response(image, kernels.get("sharpen"), width=6.9)
+    assert fig.get_size_inches()[0] == pytest.approx(6.9)
+    with pytest.raises(ValueError, match="width"):
+        viz.filter_response(image, kernels.get("sharpen"), width=0)
+
+
+def test_sliding_window_animation_fits_the_column_by_default():
+    animation = viz.sliding_window_animation(L_IMAGE, kernels.get("vertical_line"))
+    assert animation._fig.get_size_inches()[0] <= viz.COLUMN_WIDTH
+    viz.animation_html(animation)  # drawn once, so Matplotlib does not warn about an unused one
+    with pytest.raises(ValueError, match="size"):
+        viz.sliding_window_animation(L_IMAGE, np.ones((2, 2)), size=0)
+
+
+def test_animation_html_fits_a_phone_and_carries_its_alt_text():
+    animation = viz.sliding_window_animation(np.eye(3), np.ones((2, 2)))
+    html = viz.animation_html(animation, alt='A "window" slides')
+    assert '<img alt="A &quot;window&quot; slides" id="_anim_img' in html
+    assert ".animation img { max-width: 100%;" in html
+    assert "flex-wrap: wrap" in html
+    with pytest.raises(ValueError, match="alt"):
+        viz.animation_html(animation, alt=None)
