@@ -274,3 +274,56 @@ def test_the_whole_book_executed_within_its_budget():
 @pytest.mark.parametrize(("name", "budget"), sorted(CHAPTER_BUDGET_SECONDS.items()))
 def test_chapter_executed_within_its_budget(name, budget):
     assert 0 < stored_seconds(BOOK / name) < budget
+
+
+# The published pages (issue 20): figures fitted to the column, described, and no dead widgets.
+COLUMN_PIXELS = 690
+PICTURES = ("image/png", "image/jpeg")
+
+
+def pictures(cell: dict) -> list[dict]:
+    return [o for o in cell.get("outputs", []) if any(m in o.get("data", {}) for m in PICTURES)]
+
+
+def test_no_notebook_stores_widget_state(notebook_path):
+    assert "widgets" not in load(notebook_path)["metadata"]
+
+
+def test_widget_outputs_stay_off_the_page(notebook_path):
+    """The offline pages cannot run a widget: its output would be an empty box."""
+    for index, cell in enumerate(code_cells(load(notebook_path))):
+        views = [
+            o for o in cell.get("outputs", [])
+            if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        ]  # fmt: skip
+        if views:
+            assert "remove-output" in cell["metadata"].get("tags", []), f"cell {index}"
+
+
+def test_every_figure_is_drawn_for_the_column_and_described(notebook_path):
+    for index, cell in enumerate(code_cells(load(notebook_path))):
+        shown = pictures(cell)
+        if not shown or "remove-output" in cell["metadata"].get("tags", []):
+            continue
+        alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+        assert len(alt.split()) >= 4, f"cell {index}: no alt text that says what it shows"
+        for output in shown:
+            mime = next(m for m in PICTURES if m in output["data"])
+            width = output.get("metadata", {}).get(mime, {}).get("width")
+            assert width and width <= COLUMN_PIXELS, (
+                f"cell {index}: a figure not stored by viz.book_style at the column's width"
+            )
+
+
+def test_each_chapter_has_one_thumbnail_for_the_front_page():
+    for notebook in sorted(BOOK.glob("[0-9][0-9]_*.ipynb")):
+        tagged = [
+            cell for cell in load(notebook)["cells"]
+            if "book-thumbnail" in cell["metadata"].get("tags", [])
+        ]  # fmt: skip
+        assert len(tagged) == 1 and pictures(tagged[0]), notebook.name
+    front = [
+        notebook.name for notebook in NOTEBOOKS for cell in load(notebook)["cells"]
+        if "book-front" in cell["metadata"].get("tags", []) and pictures(cell)
+    ]  # fmt: skip
+    assert len(front) == 1, front

@@ -137,6 +137,26 @@ def test_every_page_weighs_less_than_2_mb(html):
     assert {name: w for name, w in weights.items() if w > MAX_PAGE_BYTES} == {}
 
 
+def says_what_it_shows(alt: str) -> bool:
+    """An alt text that describes: words, not a file name or a path."""
+    text = alt.strip()
+    looks_like_a_file = re.search(r"[/\\]|\.(png|jpe?g|svg|gif|webp)$", text, re.I)
+    return len(text.split()) >= 2 and not looks_like_a_file
+
+
+def test_every_image_has_alt_text_that_says_what_it_shows(html):
+    missing = {}
+    for name in toc_pages():
+        parsed = parse(html / f"{name}.html")
+        pairs = zip(parsed.images, parsed.alts, strict=True)
+        bad = [src for src, alt in pairs if not says_what_it_shows(alt)]
+        if bad:
+            missing[name] = bad
+    assert missing == {}
+    assert not says_what_it_shows("../_images/1972fd1b.png") and not says_what_it_shows("")
+    assert says_what_it_shows("The loss falls for ten epochs")
+
+
 def test_every_page_serves_a_favicon(html):
     for page in site_pages(html):
         if 'http-equiv="Refresh"' in page.read_text(encoding="utf-8"):
