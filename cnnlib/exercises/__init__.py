@@ -73,6 +73,27 @@ def as_number(answer: object) -> float | Feedback:
     return float(answer)
 
 
+def fraction_feedback(value: float, what: str) -> Feedback | None:
+    """The feedback for a ``value`` that should be a fraction (``what``: "accuracy", "share")
+    but is given as a percentage or lies outside [0, 1]; ``None`` when it is a fraction.
+
+    >>> fraction_feedback(0.9, "accuracy") is None
+    True
+    >>> fraction_feedback(90, "accuracy")
+    Not yet: give the accuracy as a fraction between 0 and 1, not as a percentage.
+    >>> fraction_feedback(-1, "share")
+    Not yet: a share lies between 0 and 1, got -1.
+    """
+    if 1 < value <= 100:
+        return Feedback(
+            False, f"give the {what} as a fraction between 0 and 1, not as a percentage."
+        )
+    if not 0 <= value <= 1:
+        article = "an" if what[:1] in "aeiou" else "a"
+        return Feedback(False, f"{article} {what} lies between 0 and 1, got {value:g}.")
+    return None
+
+
 def as_pair(answer: object, expected: str) -> tuple[float, float] | Feedback:
     """``answer`` as two floats, or the feedback for an answer that is missing or not two
     numbers; ``expected`` says what the pair should be, as the message shows it.

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cnnlib import arithmetic, ops
-from cnnlib.exercises import Feedback, as_number, check_array, check_number
+from cnnlib.exercises import Feedback, as_number, check_array, check_number, fraction_feedback
 
 #: Exercise 1's feature map (5x5), pooled with 3x3 windows and stride 2.
 OVERLAP_MAP = np.array(
@@ -261,10 +261,8 @@ def strided_conv_invariance(answer: object) -> Feedback:
             "the share is not a number: no output was non-zero. Use the layer without an "
             "activation (a ReLU can turn every output into 0).",
         )
-    if 1 < value <= 100:
-        return Feedback(False, "give the share as a fraction between 0 and 1, not as a percentage.")
-    if not 0 <= value <= 1:
-        return Feedback(False, f"a share lies between 0 and 1, got {value}.")
+    if (wrong := fraction_feedback(value, "share")) is not None:
+        return wrong
     if low <= value <= high:
         return Feedback(
             True,

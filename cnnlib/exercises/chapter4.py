@@ -10,7 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import arithmetic
-from cnnlib.exercises import NOT_ANSWERED, Feedback, check_array, check_number, check_tuple
+from cnnlib.exercises import (
+    NOT_ANSWERED,
+    Feedback,
+    check_array,
+    check_number,
+    check_tuple,
+    fraction_feedback,
+)
 
 #: Exercise 4's confusion matrix (rows: true class, columns: predicted class).
 CONFUSION = np.array([[50, 2, 0], [3, 45, 2], [0, 1, 47]])
@@ -188,12 +195,8 @@ def narrow_convnet(answer: object, chapter_accuracy: float) -> Feedback:
     if 0 <= float(params) <= 1 and float(accuracy) > 1:
         return Feedback(False, "the pair is the other way round: parameters first, then accuracy.")
     value, chapter = float(accuracy), float(chapter_accuracy)
-    if 1 < value <= 100:
-        return Feedback(
-            False, "give the accuracy as a fraction between 0 and 1, not as a percentage."
-        )
-    if not 0 <= value <= 1:
-        return Feedback(False, f"an accuracy lies between 0 and 1, got {value}.")
+    if (wrong := fraction_feedback(value, "accuracy")) is not None:
+        return wrong
     if float(params) != expected:
         hints = {
             chapter_params: "that is the chapter's model; build the one with 8, 16 and 16 filters.",

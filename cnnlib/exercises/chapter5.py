@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import arithmetic
-from cnnlib.exercises import Feedback, as_number, check_number
+from cnnlib.exercises import Feedback, as_number, check_number, fraction_feedback
 
 #: Exercise 4's validation losses, one per epoch (epoch 1 first).
 VAL_LOSS = np.array([0.69, 0.66, 0.62, 0.60, 0.57, 0.58, 0.55, 0.56, 0.61, 0.67, 0.74])
@@ -165,12 +165,8 @@ def strong_augmentation(answer: object, chapter_best: float) -> Feedback:
     if isinstance(number, Feedback):
         return number
     value, best = number, float(chapter_best)
-    if 1 < value <= 100:
-        return Feedback(
-            False, "give the accuracy as a fraction between 0 and 1, not as a percentage."
-        )
-    if not 0 <= value <= 1:
-        return Feedback(False, f"an accuracy lies between 0 and 1, got {value}.")
+    if (wrong := fraction_feedback(value, "accuracy")) is not None:
+        return wrong
     if value < STRONG_AUGMENTATION_FLOOR:
         return Feedback(
             False,

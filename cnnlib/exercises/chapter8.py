@@ -11,7 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import layers
-from cnnlib.exercises import Feedback, as_number, as_pair, check_array, check_tuple
+from cnnlib.exercises import (
+    Feedback,
+    as_number,
+    as_pair,
+    check_array,
+    check_tuple,
+    fraction_feedback,
+)
 
 #: Exercise 4's two 2x2 feature maps, ``(height, width, channels)``.
 FEATURES = np.array([[[1.0, 0.0], [2.0, 1.0]], [[0.0, 3.0], [1.0, 1.0]]])
@@ -94,12 +101,8 @@ def larger_canvas_accuracy(answer: object) -> Feedback:
     accuracy = as_number(answer)
     if isinstance(accuracy, Feedback):
         return accuracy
-    if 1 < accuracy <= 100:
-        return Feedback(
-            False, "give the accuracy as a fraction between 0 and 1, not as a percentage."
-        )
-    if not 0 <= accuracy <= 1:
-        return Feedback(False, "an accuracy lies between 0 and 1.")
+    if (wrong := fraction_feedback(accuracy, "accuracy")) is not None:
+        return wrong
     if accuracy < 0.2:
         return Feedback(
             False,
@@ -171,10 +174,8 @@ def two_digit_pointing(answer: object) -> Feedback:
     share = as_number(answer)
     if isinstance(share, Feedback):
         return share
-    if 1 < share <= 100:
-        return Feedback(False, "give the share as a fraction between 0 and 1, not as a percentage.")
-    if not 0 <= share <= 1:
-        return Feedback(False, "a share lies between 0 and 1.")
+    if (wrong := fraction_feedback(share, "share")) is not None:
+        return wrong
     if share < TWO_DIGITS_FLOOR:
         return Feedback(
             False,
