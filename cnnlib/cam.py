@@ -238,6 +238,19 @@ def pointing_hits(maps: ArrayLike, boxes: ArrayLike, *, tolerance: float = 0) ->
     return hits
 
 
+def _game_inputs(
+    boxes: ArrayLike, size: tuple[int, int], tolerance: float
+) -> tuple[int, int, NDArray[np.int64], float]:
+    """The checked arguments of the pointing-game baselines: height, width, boxes, radius."""
+    if not isinstance(size, (tuple, list)) or len(size) != 2:
+        raise ValueError(f"size must be (height, width), got {size!r}")
+    height, width = (integer(v, "size", 1) for v in size)
+    box = np.asarray(boxes)
+    if box.ndim != 2 or box.shape[0] == 0:
+        raise ValueError(f"boxes must be a non-empty (n, 4) integer array, got {box.shape}")
+    return height, width, _boxes(box, box.shape[0]), _tolerance(tolerance)
+
+
 def pointing_baseline(
     boxes: ArrayLike, size: tuple[int, int], *, tolerance: float = 0
 ) -> NDArray[np.float64]:
@@ -251,14 +264,7 @@ def pointing_baseline(
     >>> pointing_baseline([[2, 2, 4, 4]], (8, 8), tolerance=1).tolist()  # 4 + 8 side pixels
     [0.1875]
     """
-    if not isinstance(size, (tuple, list)) or len(size) != 2:
-        raise ValueError(f"size must be (height, width), got {size!r}")
-    height, width = (integer(v, "size", 1) for v in size)
-    box = np.asarray(boxes)
-    if box.ndim != 2 or box.shape[0] == 0:
-        raise ValueError(f"boxes must be a non-empty (n, 4) integer array, got {box.shape}")
-    box = _boxes(box, box.shape[0])
-    radius = _tolerance(tolerance)
+    height, width, box, radius = _game_inputs(boxes, size, tolerance)
     count = len(box)
     rows = np.broadcast_to(np.arange(height, dtype=np.int64), (count, height))
     cols = np.broadcast_to(np.arange(width, dtype=np.int64), (count, width))
@@ -285,14 +291,7 @@ def pointing_center(
     >>> pointing_center([[0, 0, 4, 4]], (8, 8), tolerance=1.5).tolist()  # 1.4 from (3, 3)
     [True]
     """
-    if not isinstance(size, (tuple, list)) or len(size) != 2:
-        raise ValueError(f"size must be (height, width), got {size!r}")
-    height, width = (integer(v, "size", 1) for v in size)
-    box = np.asarray(boxes)
-    if box.ndim != 2 or box.shape[0] == 0:
-        raise ValueError(f"boxes must be a non-empty (n, 4) integer array, got {box.shape}")
-    box = _boxes(box, box.shape[0])
-    radius = _tolerance(tolerance)
+    height, width, box, radius = _game_inputs(boxes, size, tolerance)
     rows = np.full(len(box), height // 2, dtype=np.int64)
     cols = np.full(len(box), width // 2, dtype=np.int64)
     rows_off = _offset(rows, box[:, 0], box[:, 2])
