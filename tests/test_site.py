@@ -157,6 +157,24 @@ def test_every_image_has_alt_text_that_says_what_it_shows(html):
     assert says_what_it_shows("The loss falls for ten epochs")
 
 
+def test_every_figure_opens_at_full_size(html):
+    """On a phone a figure is shrunk to the screen; a tap opens its 2x image to zoom in."""
+    for name in toc_pages():
+        text = (html / f"{name}.html").read_text(encoding="utf-8")
+        figures = re.findall(r'<img [^>]*src="\.\./_images/[^>]*style="width: ', text)
+        linked = re.findall(r'<a class="figure-zoom" href="\.\./_images/', text)
+        assert len(linked) == len(figures), name
+
+
+def test_the_bibliography_labels_entries_as_the_text_cites_them(html):
+    references = (html / "book" / "references.html").read_text(encoding="utf-8")
+    labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<', references)
+    assert "LeCun et al., 1998" in labels and "Zeiler and Fergus, 2014" in labels
+    assert all(re.fullmatch(r"\D+, \d{4}[a-z]?", label) for label in labels), labels
+    chapter = (html / "book" / "08_lenet_gap_cam.html").read_text(encoding="utf-8")
+    assert "LeCun <em>et al.</em>, 1998" in chapter
+
+
 def test_every_page_serves_a_favicon(html):
     for page in site_pages(html):
         if 'http-equiv="Refresh"' in page.read_text(encoding="utf-8"):

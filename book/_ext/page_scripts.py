@@ -1,4 +1,5 @@
-"""Keep one copy of each script in a page's ``<head>``.
+"""Keep one copy of each script in a page's ``<head>``, and let a reader open
+each figure at full size.
 
 sphinx-thebe and sphinx-togglebutton (which Jupyter Book loads even
 though this book uses neither thebe nor their settings) register their
@@ -39,12 +40,33 @@ def drop_duplicate_scripts(text: str) -> str:
     return text[: match.start()] + "\n".join(kept) + text[match.end() :]
 
 
+# A figure a notebook stored: myst-nb gives it the width to show it at.
+_FIGURE = re.compile(
+    r'<img [^>]*src="(\.\./_images/[^"]+)"[^>]*style="width: [^>]*>'
+)
+
+
+def link_figures(text: str) -> str:
+    """``text`` with each stored figure wrapped in a link to its image file.
+
+    A figure is drawn at twice the pixels it is shown at; on a phone, where it
+    is shrunk to the screen, a tap opens it at full size to zoom in.
+    """
+    return _FIGURE.sub(
+        lambda m: (
+            f'<a class="figure-zoom" href="{m.group(1)}" '
+            f'title="Open the figure at full size">{m.group(0)}</a>'
+        ),
+        text,
+    )
+
+
 def clean_pages(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        cleaned = drop_duplicate_scripts(text)
+        cleaned = link_figures(drop_duplicate_scripts(text))
         if cleaned != text:
             page.write_text(cleaned, encoding="utf-8")
 
