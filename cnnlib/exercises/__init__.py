@@ -94,6 +94,20 @@ def fraction_feedback(value: float, what: str) -> Feedback | None:
     return None
 
 
+def as_fraction(answer: object, what: str) -> float | Feedback:
+    """``answer`` as a float between 0 and 1, or the feedback of :func:`as_number` or
+    :func:`fraction_feedback` (``what``: "accuracy", "share").
+
+    >>> as_fraction(0.5, "share"), as_fraction(50, "share")
+    (0.5, Not yet: give the share as a fraction between 0 and 1, not as a percentage.)
+    """
+    number = as_number(answer)
+    if isinstance(number, Feedback):
+        return number
+    wrong = fraction_feedback(number, what)
+    return number if wrong is None else wrong
+
+
 def as_pair(answer: object, expected: str) -> tuple[float, float] | Feedback:
     """``answer`` as two floats, or the feedback for an answer that is missing or not two
     numbers; ``expected`` says what the pair should be, as the message shows it.

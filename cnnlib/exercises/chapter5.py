@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import arithmetic
-from cnnlib.exercises import Feedback, as_number, check_number, fraction_feedback
+from cnnlib.exercises import Feedback, as_fraction, as_number, check_number
 
 #: Exercise 4's validation losses, one per epoch (epoch 1 first).
 VAL_LOSS = np.array([0.69, 0.66, 0.62, 0.60, 0.57, 0.58, 0.55, 0.56, 0.61, 0.67, 0.74])
@@ -161,12 +161,10 @@ def strong_augmentation(answer: object, chapter_best: float) -> Feedback:
         raise ValueError(f"chapter_best must be a number, got {type(chapter_best).__name__}")
     if not 0.5 <= float(chapter_best) <= 1:
         raise ValueError(f"chapter_best must be an accuracy in [0.5, 1], got {chapter_best}")
-    number = as_number(answer)
+    number = as_fraction(answer, "accuracy")
     if isinstance(number, Feedback):
         return number
     value, best = number, float(chapter_best)
-    if (wrong := fraction_feedback(value, "accuracy")) is not None:
-        return wrong
     if value < STRONG_AUGMENTATION_FLOOR:
         return Feedback(
             False,

@@ -13,11 +13,10 @@ import numpy as np
 from cnnlib import layers
 from cnnlib.exercises import (
     Feedback,
-    as_number,
+    as_fraction,
     as_pair,
     check_array,
     check_tuple,
-    fraction_feedback,
 )
 
 #: Exercise 4's two 2x2 feature maps, ``(height, width, channels)``.
@@ -98,11 +97,9 @@ def larger_canvas_accuracy(answer: object) -> Feedback:
     >>> larger_canvas_accuracy(91)
     Not yet: give the accuracy as a fraction between 0 and 1, not as a percentage.
     """
-    accuracy = as_number(answer)
+    accuracy = as_fraction(answer, "accuracy")
     if isinstance(accuracy, Feedback):
         return accuracy
-    if (wrong := fraction_feedback(accuracy, "accuracy")) is not None:
-        return wrong
     if accuracy < 0.2:
         return Feedback(
             False,
@@ -171,11 +168,9 @@ def two_digit_pointing(answer: object) -> Feedback:
     >>> two_digit_pointing(72)
     Not yet: give the share as a fraction between 0 and 1, not as a percentage.
     """
-    share = as_number(answer)
+    share = as_fraction(answer, "share")
     if isinstance(share, Feedback):
         return share
-    if (wrong := fraction_feedback(share, "share")) is not None:
-        return wrong
     if share < TWO_DIGITS_FLOOR:
         return Feedback(
             False,
