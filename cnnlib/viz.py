@@ -14,6 +14,7 @@ caller, so a notebook ends the cell with ``plt.show()``.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -30,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 from numpy.typing import ArrayLike, NDArray
+from PIL import Image
 
 from cnnlib import arithmetic, ops
 from cnnlib._validate import integer, integer_pair
@@ -59,9 +61,9 @@ def _titles(titles: Sequence[str] | None, count: int) -> list[str]:
     return list(titles)
 
 
-def _check_size(size: float) -> None:
+def _check_size(size: float, name: str = "size", what: str = "a panel width") -> None:
     if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size < 100:
-        raise ValueError(f"size must be a panel width in inches, from 0 to 100, got {size!r}")
+        raise ValueError(f"{name} must be {what} in inches, from 0 to 100, got {size!r}")
 
 
 def symmetric_limits(*arrays: ArrayLike) -> tuple[float, float]:
@@ -247,8 +249,7 @@ def filter_response(
         raise ValueError(f"image must be a grey (height, width) image, got shape {picture.shape}")
     weights = np.asarray(kernel, dtype=float)
     response = ops.apply_kernel(picture, weights)
-    if isinstance(width, bool) or not isinstance(width, (int, float)) or not 0 < width < 100:
-        raise ValueError(f"width must be in inches, from 0 to 100, got {width!r}")
+    _check_size(width, "width", "a width")
     ratios = {"width_ratios": [3, 2, 3]}
     fig, axes = plt.subplots(
         1, 3, figsize=(width, 0.32 * width), layout="constrained", gridspec_kw=ratios
@@ -1194,12 +1195,15 @@ def fit_to_column(fig: Figure, width: float = COLUMN_WIDTH) -> Figure:
     """
     if not isinstance(fig, Figure):
         raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    if isinstance(width, bool) or not isinstance(width, (int, float)) or not 0 < width < 100:
-        raise ValueError(f"width must be in inches, from 0 to 100, got {width!r}")
+    _check_size(width, "width", "a width")
     current, height = fig.get_size_inches()
     if current > width:
         fig.set_size_inches(width, height * width / current)
     return fig
+
+
+#: The group id :func:`as_photo` gives a figure.
+_PHOTO_GID = "cnnlib-photo"
 
 
 def is_photo(fig: Figure) -> bool:
@@ -1227,10 +1231,6 @@ def is_photo(fig: Figure) -> bool:
             if array.ndim == 3 and array.shape[2] in (3, 4) and min(array.shape[:2]) >= 64:
                 return True
     return False
-
-
-#: The group id :func:`as_photo` gives a figure.
-_PHOTO_GID = "cnnlib-photo"
 
 
 def as_photo(fig: Figure) -> Figure:
@@ -1264,13 +1264,9 @@ def figure_bytes(fig: Figure, fmt: str, *, scale: int = 2) -> tuple[bytes, dict[
     (b'\\x89PNG', True)
     >>> plt.close(fig)
     """
-    import io
-
     if fmt not in ("png", "jpeg"):
         raise ValueError(f"fmt must be 'png' or 'jpeg', got {fmt!r}")
     scale = integer(scale, "scale", 1)
-    from PIL import Image
-
     options: dict[str, Any] = {"pil_kwargs": {"quality": 88}} if fmt == "jpeg" else {}
     fit_to_column(fig)
     for _ in range(3):  # the tight crop can reach past the figure's edge: shrink and redraw
@@ -1298,6 +1294,7 @@ def book_style() -> None:
     >>> book_style()
     >>> plt.rcParams["font.size"]
     10.0
+    >>> plt.rcdefaults()
     """
     mpl.rcParams.update(BOOK_RC)
     try:
