@@ -92,6 +92,9 @@ class RunSummary:
     best_epoch: int
     final_val: float
     final_train: float
+    #: Mean validation value over the last (up to) five epochs. Unlike ``best_val``, no epoch
+    #: was chosen on the validation set to get it, so it is the fairer number to compare runs by.
+    last5_val: float
 
     @property
     def gap(self) -> float:
@@ -100,14 +103,15 @@ class RunSummary:
 
 
 def summarize_run(history: object, metric: str = "accuracy") -> RunSummary:
-    """The best and final validation ``metric`` of a run and its final training value.
+    """The best, final and last-five-epoch mean validation ``metric`` of a run, and its final
+    training value.
 
     ``history`` is what ``fit`` returned or its ``.history`` dict. The best epoch is the one
     with the highest ``val_<metric>`` (the lowest, for a loss).
 
     >>> s = summarize_run({"accuracy": [0.6, 0.9, 1.0], "val_accuracy": [0.55, 0.7, 0.68]})
-    >>> s.best_val, s.best_epoch, s.final_val, round(s.gap, 2)
-    (0.7, 2, 0.68, 0.32)
+    >>> s.best_val, s.best_epoch, s.final_val, round(s.gap, 2), round(s.last5_val, 2)
+    (0.7, 2, 0.68, 0.32, 0.64)
     """
     values = getattr(history, "history", history)
     if not isinstance(values, dict):
@@ -124,4 +128,5 @@ def summarize_run(history: object, metric: str = "accuracy") -> RunSummary:
         best_epoch=best + 1,
         final_val=float(scores[-1]),
         final_train=float(train[-1]),
+        last5_val=float(scores[-5:].mean()),
     )

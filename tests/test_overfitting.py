@@ -144,6 +144,14 @@ def test_summarize_run_reads_best_and_final_values():
     assert (losses.best_val, losses.best_epoch) == (0.4, 2)
 
 
+def test_summarize_run_averages_the_last_five_epochs():
+    val = [0.1, 0.2, 0.5, 0.6, 0.7, 0.8, 0.9]
+    summary = train.summarize_run({"accuracy": [1.0] * 7, "val_accuracy": val})
+    assert summary.last5_val == pytest.approx(np.mean(val[-5:]))
+    short = train.summarize_run({"accuracy": [1.0, 1.0], "val_accuracy": [0.4, 0.6]})
+    assert short.last5_val == pytest.approx(0.5)
+
+
 def test_summarize_run_reads_a_keras_history():
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
