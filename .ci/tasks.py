@@ -224,6 +224,7 @@ def execute(args: argparse.Namespace) -> None:
 
     os.environ.pop("CNNLIB_QUICK", None)  # full mode: the published book shows real results
     for path in notebooks(args.notebooks):
+        before = path.read_bytes()  # to notice an edit made while the notebook runs
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(
             nb,
@@ -246,6 +247,9 @@ def execute(args: argparse.Namespace) -> None:
         seconds = time.perf_counter() - start
         drop_startup_noise(nb)
         nb.metadata.pop("widgets", None)  # left by an earlier run that stored it
+        if path.read_bytes() != before:
+            say(f"{name} was edited while it ran: not written (the edit is kept); execute again")
+            sys.exit(1)
         nbformat.write(nb, path)
         say(f"{name}: {seconds:.1f} s")
 
