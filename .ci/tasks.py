@@ -30,13 +30,10 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 # What ../shared/data holds, laid out as the Keras cache's `datasets/` folder.
 SHARED_DATASETS = ("mnist", "fashion-mnist", "cats_and_dogs_filtered.zip")
 
-# Keep TensorFlow's C++ logs and CUDA probing out of the notebooks' outputs; read at import.
-QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "-1"}
-
-
 # TensorFlow's C++ start-up lines (absl's notice and log lines such as "I0000 00:00:... port.cc:153]
-# oneDNN custom operations are on"). With tensorflow-cpu 2.21 they reach a cell's stderr at import
-# even with TF_CPP_MIN_LOG_LEVEL=3; `execute` drops them, and nothing else, from stored outputs.
+# oneDNN custom operations are on"). With tensorflow-cpu 2.21 they reach fd 2 at import even with
+# TF_CPP_MIN_LOG_LEVEL=3; each set-up cell keeps them out (cnnlib.runtime.quiet_tensorflow), and
+# `execute` refuses to store a notebook where one reached a cell's stderr.
 STARTUP_NOISE = re.compile(
     r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
     r"|[IWE]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w.]+:\d+\] .*"
@@ -150,9 +147,12 @@ def fetch_datasets() -> None:
 
 
 def configure_environment() -> None:
-    """The environment of every tool and kernel started from here: quiet TensorFlow, and none of
-    the reader's own configuration (a matplotlibrc or IPython startup file would change outputs)."""
-    os.environ.update(QUIET_TENSORFLOW)
+    """The environment of every tool and kernel started from here: TensorFlow's as the notebooks
+    set it (cnnlib.runtime.ENVIRONMENT: oneDNN off, CPU only, quiet), and none of the reader's own
+    configuration (a matplotlibrc or IPython startup file would change outputs)."""
+    from cnnlib.runtime import ENVIRONMENT
+
+    os.environ.update(ENVIRONMENT)
     config = ROOT / "_build" / ".config"
     for tool in ("matplotlib", "ipython"):
         (config / tool).mkdir(parents=True, exist_ok=True)
@@ -178,7 +178,6 @@ def test(_: argparse.Namespace) -> None:
     ensure_browser()
     os.environ["CNNLIB_QUICK"] = "1"  # training cells use a slice of the data and few epochs
     os.environ["CNNLIB_OFFLINE"] = "1"  # a loader that would download raises instead
-    os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"  # no oneDNN notice on stderr
     run([sys.executable, "-m", "pytest"])
     say(f"all tests passed in {time.perf_counter() - start:.0f} s")
 
@@ -245,7 +244,13 @@ def execute(args: argparse.Namespace) -> None:
             say(f"{name} failed; the file is left as it was.\n{error}")
             sys.exit(1)
         seconds = time.perf_counter() - start
-        drop_startup_noise(nb)
+        if drop_startup_noise(nb):
+            say(
+                f"{name}: TensorFlow's start-up lines reached a cell's stderr; the file is left as"
+                " it was. Call runtime.quiet_tensorflow() in the set-up cell before anything"
+                " imports TensorFlow."
+            )
+            sys.exit(1)
         nb.metadata.pop("widgets", None)  # left by an earlier run that stored it
         if path.read_bytes() != before:
             say(f"{name} was edited while it ran: not written (the edit is kept); execute again")

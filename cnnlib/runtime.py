@@ -1,4 +1,4 @@
-"""Seeding, quiet TensorFlow logs and the book's quick mode.
+"""Seeding, TensorFlow's environment and quiet start-up, and the book's quick mode.
 
 The test command sets ``CNNLIB_QUICK=1`` so that every chapter runs in seconds; the published
 notebooks are executed without it. A chapter chooses its sizes with :func:`pick`:
@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import os
 import random
+import re
+import sys
+import tempfile
+import warnings
 from typing import TypeVar
 
 import numpy as np
@@ -79,28 +83,93 @@ def seed(value: int = 42, *, deterministic: bool = True) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
-def quiet_tensorflow() -> None:
-    """Silence TensorFlow's start-up logs and Python-side warnings.
+#: The environment TensorFlow reads when it is imported, as the book's notebooks were executed:
+#: :func:`quiet_tensorflow` sets each variable the reader has not set, and ``.ci/tasks.py`` sets
+#: them all for the tests and the execute command. Add a setting here and every kernel gets it.
+ENVIRONMENT: dict[str, str] = {
+    # oneDNN's kernels sum in another order: the last digits of a loss or an accuracy change.
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    # The CPU only: a GPU's kernels give other last digits (and each chapter runs on a laptop CPU).
+    "CUDA_VISIBLE_DEVICES": "-1",
+    # No C++ log lines below an error.
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+}
 
-    Call it before TensorFlow is first imported: the C++ log level is read at import. Calling it
-    afterwards still quiets TensorFlow's Python logger.
+#: TensorFlow's C++ start-up lines: absl's notice ("WARNING: All log messages before
+#: absl::InitializeLog() is called ...") and info or warning log lines such as "I0000 00:00:...
+#: port.cc:153] oneDNN custom operations are on ...". Error lines (``E``, ``F``) are not matched.
+STARTUP_NOISE = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|[IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w.]+:\d+\] .*"
+)
+
+
+def quiet_tensorflow() -> None:
+    """Prepare TensorFlow as the book's notebooks were executed and import it without start-up logs.
+
+    Every chapter calls it in its set-up cell, before anything imports TensorFlow:
+
+    - it sets each variable of :data:`ENVIRONMENT` that the reader has not set (oneDNN off, the
+      CPU only, quiet C++ logs), since TensorFlow reads them at import and the stored numbers
+      depend on them; a reader who sets one first (``CUDA_VISIBLE_DEVICES`` to use a GPU, say)
+      keeps theirs;
+    - it imports TensorFlow with file descriptor 2 sent to a temporary file, since absl's notice
+      and the oneDNN notice are written there by C++, whatever the log level says, and would
+      land in a Jupyter cell as a stderr block; afterwards every captured line that is not
+      :data:`STARTUP_NOISE` is written to ``sys.stderr``, so that errors still show (and an
+      import that fails raises as usual);
+    - it quiets TensorFlow's and absl's Python loggers to errors.
+
+    Called again, or after TensorFlow was imported, it only quiets the loggers; if TensorFlow was
+    imported before a variable of :data:`ENVIRONMENT` was set, it warns that the kernel should be
+    restarted.
 
     >>> quiet_tensorflow()
-    >>> os.environ["TF_CPP_MIN_LOG_LEVEL"]
-    '3'
+    >>> os.environ["TF_ENABLE_ONEDNN_OPTS"] in ("0", "1")
+    True
     """
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    import sys
+    imported_before = "tensorflow" in sys.modules
+    missing = [name for name in ENVIRONMENT if name not in os.environ]
+    for name in missing:
+        os.environ[name] = ENVIRONMENT[name]
+    if imported_before and missing:
+        warnings.warn(
+            f"TensorFlow was imported before runtime.quiet_tensorflow() set {', '.join(missing)}: "
+            "restart the kernel and run the set-up cell first to get the book's numbers",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    if not imported_before:
+        _import_tensorflow_quietly()
+    import tensorflow as tf
 
-    if "tensorflow" in sys.modules:
-        import tensorflow as tf
+    tf.get_logger().setLevel("ERROR")
+    from absl import logging as absl_logging
 
-        tf.get_logger().setLevel("ERROR")
-    try:
-        from absl import logging as absl_logging
-    except ImportError:  # pragma: no cover - absl comes with TensorFlow
-        return
     absl_logging.set_verbosity(absl_logging.ERROR)
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow with file descriptor 2 captured; pass on what is not start-up noise."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401  (imported for its side effects: loaded once, quietly)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            text = captured.read().decode("utf-8", errors="replace")
+            kept = [
+                line
+                for line in text.splitlines()
+                if line.strip() and not STARTUP_NOISE.fullmatch(line.strip())
+            ]
+            if kept:
+                sys.stderr.write("\n".join(kept) + "\n")
+                sys.stderr.flush()
 
 
 def glue(name: str, value: object) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -79,6 +81,94 @@ def test_seed_rejects_values_that_are_not_32_bit_integers(value):
         runtime.seed(value)
 
 
-def test_quiet_tensorflow_sets_the_cpp_log_level():
-    runtime.quiet_tensorflow()
-    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+def run_python(code: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a new interpreter whose environment has none of runtime.ENVIRONMENT's
+    variables (as a reader's kernel), plus ``environment``."""
+    env = {k: v for k, v in os.environ.items() if k not in runtime.ENVIRONMENT}
+    env.update(environment)
+    command = [sys.executable, "-c", code]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+SHOW_ENVIRONMENT = """
+import os
+from cnnlib import runtime
+runtime.quiet_tensorflow()
+import keras
+import tensorflow as tf
+runtime.seed(42)
+print(tf.constant(1).numpy(), sorted((k, os.environ[k]) for k in runtime.ENVIRONMENT))
+"""
+
+
+def test_quiet_tensorflow_sets_the_numeric_environment_and_imports_without_a_line_on_stderr():
+    result = run_python(SHOW_ENVIRONMENT)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.strip() == f"1 {sorted(runtime.ENVIRONMENT.items())}"
+    assert runtime.ENVIRONMENT["TF_ENABLE_ONEDNN_OPTS"] == "0"
+
+
+def test_quiet_tensorflow_keeps_what_the_reader_set_and_still_drops_the_onednn_notice():
+    result = run_python(SHOW_ENVIRONMENT, TF_ENABLE_ONEDNN_OPTS="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "('TF_ENABLE_ONEDNN_OPTS', '1')" in result.stdout
+
+
+NOISY_TENSORFLOW = """
+import logging
+import os
+
+os.write(2, (
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\\n"
+    "I0000 00:00:1796092035.481147    6941 port.cc:153] oneDNN custom operations are on.\\n"
+    "E0000 00:00:1796092035.481147    6941 kernel.cc:7] something is broken\\n"
+).encode())
+{failure}
+
+def get_logger():
+    return logging.getLogger("tensorflow")
+"""
+
+
+@pytest.mark.parametrize("failure", ["", "raise ImportError('no TensorFlow here')"])
+def test_quiet_tensorflow_passes_on_every_other_line_and_a_failed_import(tmp_path, failure):
+    """A stand-in ``tensorflow`` writes the two start-up lines and an error line to fd 2."""
+    (tmp_path / "tensorflow").mkdir()
+    source = NOISY_TENSORFLOW.format(failure=failure)
+    (tmp_path / "tensorflow" / "__init__.py").write_text(source, encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from cnnlib import runtime\n"
+        "try:\n"
+        "    runtime.quiet_tensorflow()\n"
+        "except ImportError as error:\n"
+        "    print('raised:', error, file=sys.stderr)\n"
+        "print('after', file=sys.stderr)\n"
+    )
+    result = run_python(code, PYTHONPATH=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("E0000 ") and lines[0].endswith("something is broken")
+    assert lines[1:] == (["raised: no TensorFlow here"] if failure else []) + ["after"]
+
+
+def test_quiet_tensorflow_warns_when_tensorflow_was_imported_without_its_environment(monkeypatch):
+    import tensorflow  # noqa: F401  (imported already by the tests; made sure of here)
+
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
+    with pytest.warns(RuntimeWarning, match="restart the kernel"):
+        runtime.quiet_tensorflow()
+    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
+
+
+def test_startup_noise_matches_the_two_notices_and_no_error_line():
+    assert runtime.STARTUP_NOISE.fullmatch(
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
+    )
+    assert runtime.STARTUP_NOISE.fullmatch(
+        "I0000 00:00:1796626421.531907    7718 port.cc:153] oneDNN custom operations are on."
+    )
+    assert not runtime.STARTUP_NOISE.fullmatch("E0000 00:00:1.5 1 kernel.cc:7] broken")
+    assert not runtime.STARTUP_NOISE.fullmatch("UserWarning: look at me")
