@@ -32,7 +32,8 @@ def test_answers_of_the_wrong_kind_get_a_hint_not_an_exception():
     assert "should be a number" in check_number("12", 12).message
     assert "should be a number" in check_number(True, 1).message
     assert "array of numbers" in check_array([[1, 2], [3]], np.zeros((2, 2))).message
-    assert "tuple of 3 integers" in check_tuple((28.0, 28, 8), (28, 28, 8)).message
+    assert "whole numbers" in check_tuple((28.5, 28, 8), (28, 28, 8)).message
+    assert "tuple of 3 integers" in check_tuple("28, 28, 8", (28, 28, 8)).message
 
 
 def test_check_array_locates_the_first_wrong_value_without_revealing_it():
@@ -257,4 +258,6 @@ def test_slower_learning_rejects_a_bad_chapter_step_count():
     with pytest.raises(ValueError, match="chapter_steps"):
         check.slower_learning(1200, 0)
     with pytest.raises(ValueError, match="chapter_steps"):
-        check.slower_learning(1200, 300.0)
+        check.slower_learning(1200, 300.5)
+    with pytest.raises(ValueError, match="chapter_steps"):
+        check.slower_learning(1200, True)

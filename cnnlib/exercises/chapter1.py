@@ -1,12 +1,13 @@
 """Checkers for the exercises of Chapter 1, "Convolution".
 
 >>> from cnnlib.exercises import chapter1 as check
->>> check.two_layer_shape((26, 26, 16))
-Not yet: the depth of the output is the number of filters of the last layer.
+>>> check.two_layer_shape((28, 28, 16))
+Not yet: that is the output of the first layer; the question asks about the second.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -15,9 +16,11 @@ from cnnlib import kernels, ops
 from cnnlib.exercises import (
     NOT_ANSWERED,
     Feedback,
+    as_scalar,
     check_array,
     check_number,
     check_tuple,
+    diverged,
 )
 
 #: The image of the worked example: an "L" of ones.
@@ -294,24 +297,35 @@ def slower_learning(answer: object, chapter_steps: int) -> Feedback:
     Any answer from ``SLOWER_LEARNING_RATIO[0]`` to ``SLOWER_LEARNING_RATIO[1]`` times
     ``chapter_steps`` is accepted. Outside that range the feedback says what usually went wrong.
 
-    >>> slower_learning(1200, 300).correct
-    True
+    >>> slower_learning(600, 300)
+    Not yet: that is about twice the chapter's number of steps: did you halve the learning rate \
+instead of dividing it by 4?
     >>> slower_learning(0.5, 300)
     Not yet: a number of steps is a whole number from 1 up, got 0.5.
     """
-    if isinstance(chapter_steps, bool) or not isinstance(chapter_steps, (int, np.integer)):
-        raise ValueError(f"chapter_steps must be an integer, got {type(chapter_steps).__name__}")
+    steps = as_scalar(chapter_steps)
+    if steps is None or not math.isfinite(steps) or not steps.is_integer():
+        raise ValueError(f"chapter_steps must be an integer, got {chapter_steps!r}")
+    chapter_steps = int(steps)
     if chapter_steps < 1:
         raise ValueError(f"chapter_steps must be at least 1, got {chapter_steps}")
     if answer is None or answer is Ellipsis:
         return NOT_ANSWERED
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.number)):
+    number = as_scalar(answer)
+    if number is None:
         return Feedback(
             False, f"the answer should be a number of steps, got {type(answer).__name__}."
         )
-    if not float(answer).is_integer() or float(answer) < 1:
-        return Feedback(False, f"a number of steps is a whole number from 1 up, got {answer}.")
-    ratio = float(answer) / chapter_steps
+    if not math.isfinite(number):
+        return diverged(
+            number,
+            "the run diverged: its losses became infinite or NaN. Check that the learning "
+            "rate is a quarter of the chapter's (divided by 4, not multiplied).",
+        )
+    if not number.is_integer() or number < 1:
+        return Feedback(False, f"a number of steps is a whole number from 1 up, got {number:g}.")
+    answer = int(number)
+    ratio = number / chapter_steps
     low, high = SLOWER_LEARNING_RATIO
     if low <= ratio <= high:
         return Feedback(

@@ -7,14 +7,13 @@ Not yet: that is the shape with padding="same"; this layer pads nothing.
 
 from __future__ import annotations
 
-import numpy as np
-
 from cnnlib import arithmetic
-from cnnlib.exercises import Feedback, as_number, check_number, check_tuple
+from cnnlib.exercises import Feedback, as_integers, as_number, check_number, check_tuple
 
 
 def strided_shape(answer: object) -> Feedback:
-    """Exercise 1: the output shape of ``Conv2D(16, 5, strides=2)`` on a 64x64 RGB image."""
+    """Exercise 1: the output shape of ``Conv2D(16, 5, strides=2)`` on a 64x64 RGB image,
+    as a tuple, a list, an array or the ``TensorShape`` a layer's output has."""
     size = arithmetic.conv_output_size(64, 5, 2)
     return check_tuple(
         answer,
@@ -64,16 +63,15 @@ def dilation_for_span(answer: object) -> Feedback:
 def inputs_for_output(answer: object) -> Feedback:
     """Exercise 4: every input length that ``Conv2D(kernel 3, stride 4, same)`` maps to 5.
 
-    The lengths may come in any order, as a tuple, a list or a set.
+    The lengths may come in any order, as a tuple, a list, a set, a ``range`` or an array.
 
-    >>> inputs_for_output((20,))
-    Not yet: 20 gives 5, but it is not alone: 'same' rounds n / 4 up.
+    >>> inputs_for_output(range(10, 13))
+    Not yet: ceil(10 / 4) = 3, ceil(11 / 4) = 3, ceil(12 / 4) = 3, not 5.
     """
     expected = tuple(n for n in range(1, 40) if arithmetic.conv_output_size(n, 3, 4, "same") == 5)
-    if isinstance(answer, (tuple, list, set, frozenset)) and all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in answer
-    ):
-        answer = tuple(sorted(int(v) for v in answer))
+    given = None if answer is None or answer is Ellipsis else as_integers(answer, ordered=False)
+    if isinstance(given, tuple):
+        answer = tuple(sorted(given))
         valid = tuple(n for n in range(3, 40) if arithmetic.conv_output_size(n, 3, 4) == 5)
         if answer == valid:
             return Feedback(
@@ -148,14 +146,17 @@ def unread_fraction(answer: object) -> Feedback:
     fraction read instead of unread, a count of pixels, rows only, ``same`` padding, a round
     third instead of a measurement, or more than the geometry allows) each get their own hint.
 
-    >>> unread_fraction(0.33).correct
-    True
     >>> unread_fraction(1 / 3).correct
     False
     >>> unread_fraction(255)
     Not yet: that looks like a number of pixels; divide it by 28 * 28 = 784.
     """
-    number = as_number(answer)
+    number = as_number(
+        answer,
+        cause="the measurement divided by zero or overflowed. Count the one-pixel images "
+        "whose output of the last layer is all zeros, and divide that count by the number of "
+        "pixels.",
+    )
     if isinstance(number, Feedback):
         return number
     value = number

@@ -1,8 +1,8 @@
 """Checkers for the exercises of Chapter 4, "A first convnet".
 
 >>> from cnnlib.exercises import chapter4 as check
->>> check.conv2_params(9216)
-Not yet: that is without the biases: each of the 64 filters has one.
+>>> check.conv2_params(18496)
+Not yet: that is the count with 32 input channels; conv1 now gives 16.
 """
 
 from __future__ import annotations

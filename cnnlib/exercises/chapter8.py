@@ -2,8 +2,8 @@
 activation maps".
 
 >>> from cnnlib.exercises import chapter8 as check
->>> check.c3_distinct_maps((1, 16))
-Not yet: the pair is (with the table, fully connected): you swapped them.
+>>> check.c3_distinct_maps((6, 1))
+Not yet: the table has six rows, the S2 maps; a C3 map is a column.
 """
 
 from __future__ import annotations
