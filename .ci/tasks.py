@@ -4,6 +4,8 @@
     python3 .ci/tasks.py build      build the HTML book from the stored notebook outputs
     python3 .ci/tasks.py test       the whole test suite (unit tests, nbval, book build)
     python3 .ci/tasks.py execute    authors: re-execute notebooks in full mode, in place
+    python3 .ci/tasks.py oldest     every notebook in quick mode with the oldest TensorFlow/Keras
+    python3 .ci/tasks.py jupyter    authors: make the notebooks read in JupyterLab as on the page
 
 Every command first makes sure that `.venv/` (inside the repository) holds what
 `requirements.txt` pins, installing only when that file or `pyproject.toml` changed since the
@@ -217,6 +219,7 @@ def notebooks(paths: list[str]) -> list[Path]:
 
 def execute(args: argparse.Namespace) -> None:
     """Run each notebook top to bottom in a fresh kernel, in full mode, and save it in place."""
+    import jupyter_view
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -252,11 +255,43 @@ def execute(args: argparse.Namespace) -> None:
             )
             sys.exit(1)
         nb.metadata.pop("widgets", None)  # left by an earlier run that stored it
+        for problem in jupyter_view.apply(nb):  # numbers in the prose, folded solutions
+            say(f"{name}: {problem}")
         if path.read_bytes() != before:
             say(f"{name} was edited while it ran: not written (the edit is kept); execute again")
             sys.exit(1)
         nbformat.write(nb, path)
         say(f"{name}: {seconds:.1f} s")
+
+
+def jupyter(args: argparse.Namespace) -> None:
+    """Apply .ci/jupyter_view.py to the notebooks, in place (idempotent): the prose's numbers as
+    `{eval}` with their values stored, solutions folded. `execute` does it after every run."""
+    import jupyter_view
+
+    problems = 0
+    for path in notebooks(args.notebooks):
+        changed, found = jupyter_view.apply_to_file(path)
+        say(f"{path.relative_to(ROOT)}: {'updated' if changed else 'unchanged'}")
+        for problem in found:
+            say(f"  {problem}")
+        problems += len(found)
+    if problems:
+        sys.exit(1)
+
+
+def oldest_versions(args: argparse.Namespace) -> None:
+    """Run every notebook in quick mode with the oldest TensorFlow and Keras the book supports, in
+    a second environment (_build/venv-oldest/, see .ci/oldest.py); errors only, nothing written."""
+    import oldest
+
+    start = time.perf_counter()
+    seed_keras_cache()
+    fetch_datasets()  # the notebooks then run offline (CNNLIB_OFFLINE=1), as in the tests
+    oldest.ensure_environment()
+    paths = [str(path) for path in notebooks(args.notebooks)]
+    run([str(oldest.python()), str(ROOT / ".ci" / "oldest.py"), str(args.timeout), *paths])
+    say(f"every notebook ran with the oldest versions in {time.perf_counter() - start:.0f} s")
 
 
 def main() -> None:
@@ -271,6 +306,15 @@ def main() -> None:
     execute_parser.add_argument(
         "--timeout", type=int, default=1800, help="seconds one cell may take (default 1800)"
     )
+    jupyter_parser = commands.add_parser(
+        "jupyter", help="make the notebooks read in JupyterLab as on the page (idempotent)"
+    )
+    jupyter_parser.add_argument("notebooks", nargs="*", help="default: every book/*.ipynb")
+    oldest_parser = commands.add_parser(
+        "oldest", help="run the notebooks in quick mode with the oldest TensorFlow and Keras"
+    )
+    oldest_parser.add_argument("notebooks", nargs="*", help="default: every book/*.ipynb")
+    oldest_parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     args = parser.parse_args()
 
     ensure_environment()
@@ -278,7 +322,14 @@ def main() -> None:
         completed = subprocess.run([str(venv_python()), __file__, *sys.argv[1:]], cwd=ROOT)
         sys.exit(completed.returncode)
     configure_environment()
-    {"build": build, "test": test, "execute": execute}[args.command](args)
+    commands_run = {
+        "build": build,
+        "test": test,
+        "execute": execute,
+        "jupyter": jupyter,
+        "oldest": oldest_versions,
+    }
+    commands_run[args.command](args)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ notebooks are executed without it. A chapter chooses its sizes with :func:`pick`
 
 from __future__ import annotations
 
+import ast
 import os
 import random
 import re
@@ -172,13 +173,29 @@ def _import_tensorflow_quietly() -> None:
                 sys.stderr.flush()
 
 
+#: How the prose quotes a glued value, in a chapter's Markdown: ``{eval}`runtime.glued("name")```,
+#: or with a format spec, ``{eval}`runtime.glued("name:.2f")```. The same text works in both
+#: places: JupyterLab (jupyterlab-myst) evaluates it in the kernel and keeps the result in the
+#: cell's ``user_expressions`` metadata, which shows without a kernel (the execute command fills it
+#: from the stored values), and the book's pages show the value myst-nb stored, formatted as
+#: ``{glue:text}`name:.2f``` would (book/_ext/glued.py).
+GLUED_EXPRESSION = re.compile(r'runtime\.glued\("(?P<name>[A-Za-z_]\w*)(?::(?P<spec>[^"]*))?"\)')
+
+#: What :func:`glued` shows for a name that no cell of this kernel has glued yet (prose that
+#: quotes a number computed further down, when the reader runs the whole notebook).
+NOT_COMPUTED = "(not computed yet)"
+
+_GLUED: dict[str, str] = {}  # name -> text/plain of the value glued in this process
+
+
 def glue(name: str, value: object) -> None:
     """Store a result under ``name`` so that the book's prose can quote it.
 
-    The chapters write ``{glue:text}`name``` in Markdown and myst-nb inserts the value when the
-    book is built, so that no measured number is ever typed by hand. NumPy scalars are stored as
-    plain Python numbers (so that format specs such as ``:.3f`` work). Where myst-nb is not
-    installed (on Colab, say) this does nothing.
+    The chapters write ``{eval}`runtime.glued("name")``` in Markdown (see
+    :data:`GLUED_EXPRESSION`), so that no measured number is ever typed by hand: myst-nb keeps the
+    value in the notebook for the page, and this kernel keeps it for :func:`glued`. NumPy scalars
+    are stored as plain Python numbers (so that format specs such as ``:.3f`` work). Where myst-nb
+    is not installed (on Colab, say) only this kernel keeps it.
 
     >>> glue("ch1 params", 320)
     Traceback (most recent call last):
@@ -187,8 +204,66 @@ def glue(name: str, value: object) -> None:
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"name must be an identifier such as 'ch1_conv_params', got {name!r}")
+    plain = value.item() if isinstance(value, np.generic) else value
+    _GLUED[name] = _plain_text(plain)
     try:
         from myst_nb import glue as myst_glue
     except ImportError:  # pragma: no cover - myst-nb is in requirements.txt
         return
-    myst_glue(name, value.item() if isinstance(value, np.generic) else value, display=False)
+    myst_glue(name, plain, display=False)
+
+
+def glued(name: str) -> str:
+    """The value :func:`glue` stored under ``name`` in this kernel, as the page shows it.
+
+    ``name`` may end in a format spec, ``"name:.2f"``, as in myst-nb's ``{glue:text}`` role; a
+    name no cell has glued yet gives :data:`NOT_COMPUTED`.
+
+    >>> glue("ch0_ratio", np.float64(0.123456))
+    >>> glued("ch0_ratio:.2f"), glued("ch0_ratio"), glued("ch0_later")
+    ('0.12', '0.123456', '(not computed yet)')
+    """
+    if not isinstance(name, str):
+        raise ValueError(f"name must be a string such as 'ch1_ratio:.2f', got {name!r}")
+    key, _, spec = name.partition(":")
+    if not key.isidentifier():
+        raise ValueError(f"name must be a glued name, then an optional ':format', got {name!r}")
+    if key not in _GLUED:
+        return NOT_COMPUTED
+    return format_glued(_GLUED[key], spec or "s")
+
+
+def format_glued(text: str, spec: str) -> str:
+    """Format a glued value's ``text/plain`` as myst-nb's ``{glue:text}`` role does: read it as
+    a Python literal, convert it to the type that ``spec``'s last letter asks for, format it.
+
+    >>> format_glued("0.276", ".2f"), format_glued("'cat'", "s"), format_glued("3000", ",d")
+    ('0.28', 'cat', '3,000')
+    """
+    try:
+        value: object = ast.literal_eval(text)
+    except (SyntaxError, ValueError):
+        value = text
+    if spec == "":
+        return str(value)
+    kind = spec[-1]
+    if kind == "s":
+        value = str(value)
+    elif kind in "bcdoxX":
+        value = int(value)  # type: ignore[call-overload]
+    elif kind in "eEfFgGn%":
+        value = float(value)  # type: ignore[arg-type]
+    return format(value, spec)
+
+
+def _plain_text(value: object) -> str:
+    """The ``text/plain`` that IPython (and so myst-nb's glue) shows for ``value``."""
+    try:
+        from IPython import get_ipython
+        from IPython.lib.pretty import pretty
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return repr(value)
+    shell = get_ipython()
+    if shell is None:
+        return str(pretty(value))  # type: ignore[no-untyped-call]
+    return str(shell.display_formatter.format(value)[0]["text/plain"])
