@@ -88,8 +88,16 @@ def seed(value: int = 42, *, deterministic: bool = True) -> None:
 #: :func:`quiet_tensorflow` sets each variable the reader has not set, and ``.ci/tasks.py`` sets
 #: them all for the tests and the execute command. Add a setting here and every kernel gets it.
 ENVIRONMENT: dict[str, str] = {
-    # oneDNN's kernels sum in another order: the last digits of a loss or an accuracy change.
-    "TF_ENABLE_ONEDNN_OPTS": "0",
+    # The stored numbers are the same on every x86-64 processor with AVX2 (nearly every laptop
+    # and cloud machine since 2013) and any number of cores, if these three are fixed. Measured
+    # (benchmarks/DRIFT.md): oneDNN picks its kernels by the processor's instruction set, and
+    # AVX-512 kernels sum in another order than AVX2 ones; a matrix product split over another
+    # number of threads does too. Either changes a weight's last digits in the first step, and
+    # forty epochs later a validation accuracy by points.
+    "TF_ENABLE_ONEDNN_OPTS": "1",  # oneDNN's kernels: 2-3x faster here than TensorFlow's own
+    "ONEDNN_MAX_CPU_ISA": "AVX2",  # the same kernels on AVX2 and on AVX-512 processors
+    "TF_NUM_INTRAOP_THREADS": "2",  # one operation split over 2 threads, whatever the cores
+    "TF_NUM_INTEROP_THREADS": "2",
     # The CPU only: a GPU's kernels give other last digits (and each chapter runs on a laptop CPU).
     "CUDA_VISIBLE_DEVICES": "-1",
     # No C++ log lines below an error.
@@ -110,9 +118,10 @@ def quiet_tensorflow() -> None:
 
     Every chapter calls it in its set-up cell, before anything imports TensorFlow:
 
-    - it sets each variable of :data:`ENVIRONMENT` that the reader has not set (oneDNN off, the
-      CPU only, quiet C++ logs), since TensorFlow reads them at import and the stored numbers
-      depend on them; a reader who sets one first (``CUDA_VISIBLE_DEVICES`` to use a GPU, say)
+    - it sets each variable of :data:`ENVIRONMENT` that the reader has not set (oneDNN's AVX2
+      kernels on two threads, the CPU only, quiet C++ logs), since TensorFlow reads them at
+      import and the stored numbers depend on them; a reader who sets one first
+      (``CUDA_VISIBLE_DEVICES`` to use a GPU, say)
       keeps theirs;
     - it imports TensorFlow with file descriptor 2 sent to a temporary file, since absl's notice
       and the oneDNN notice are written there by C++, whatever the log level says, and would

@@ -106,14 +106,16 @@ def test_quiet_tensorflow_sets_the_numeric_environment_and_imports_without_a_lin
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout.strip() == f"1 {sorted(runtime.ENVIRONMENT.items())}"
-    assert runtime.ENVIRONMENT["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert runtime.ENVIRONMENT["ONEDNN_MAX_CPU_ISA"] == "AVX2"
+    assert runtime.ENVIRONMENT["TF_NUM_INTRAOP_THREADS"] == "2"
 
 
 def test_quiet_tensorflow_keeps_what_the_reader_set_and_still_drops_the_onednn_notice():
-    result = run_python(SHOW_ENVIRONMENT, TF_ENABLE_ONEDNN_OPTS="1")
+    result = run_python(SHOW_ENVIRONMENT, TF_ENABLE_ONEDNN_OPTS="0", TF_NUM_INTRAOP_THREADS="1")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert "('TF_ENABLE_ONEDNN_OPTS', '1')" in result.stdout
+    assert "('TF_ENABLE_ONEDNN_OPTS', '0')" in result.stdout
+    assert "('TF_NUM_INTRAOP_THREADS', '1')" in result.stdout
 
 
 NOISY_TENSORFLOW = """
@@ -160,7 +162,7 @@ def test_quiet_tensorflow_warns_when_tensorflow_was_imported_without_its_environ
     monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
     with pytest.warns(RuntimeWarning, match="restart the kernel"):
         runtime.quiet_tensorflow()
-    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == runtime.ENVIRONMENT["TF_ENABLE_ONEDNN_OPTS"]
 
 
 def test_startup_noise_matches_the_two_notices_and_no_error_line():
