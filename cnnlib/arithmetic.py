@@ -1,4 +1,5 @@
-"""Convolution arithmetic: output sizes, the padding Keras applies, receptive fields, parameters.
+"""Convolution arithmetic: output sizes, the padding Keras applies, receptive fields, parameters,
+and where a layer's cells sit on the input (to draw a map where its cells look).
 
 The size functions work on one spatial axis at a time (a height or a width), so non-square
 inputs and kernels are handled by calling a function once per axis. Every answer is checked in
@@ -15,6 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from cnnlib._validate import integer, integer_pair
 
@@ -333,3 +337,235 @@ def receptive_field(
         jump *= layer.stride
         rows.append(ReceptiveField(layer.name, size, jump, start, length))
     return rows
+
+
+def receptive_field_centres(
+    layers: Sequence[LayerGeometry | object], input_size: int, axis: int = 0
+) -> NDArray[np.float64]:
+    """The centre of each output position's receptive field after a stack of layers, along one
+    axis, in input pixels counted from the centre of the first pixel.
+
+    Position ``i`` of the last layer reads input pixels ``start + i * jump`` to
+    ``start + i * jump + size - 1`` (:func:`receptive_field`), so its centre is
+    ``start + i * jump + (size - 1) / 2``. With ``"same"`` padding the field of a position near
+    the border reaches into the padding, and its centre is the centre of the whole window, as
+    the kernel is centred there; the pixels it really reads are the window cut at the border.
+
+    >>> stack = [LayerGeometry("conv1", 3), LayerGeometry("pool1", 2, 2), LayerGeometry("conv2", 3)]
+    >>> receptive_field_centres(stack, 12).tolist()  # fields 0-7, 2-9, 4-11
+    [3.5, 5.5, 7.5]
+    """
+    last = receptive_field(layers, integer(input_size, "input_size", 1), axis)[-1]
+    assert last.output_size is not None  # always known when input_size is given
+    positions = np.arange(last.output_size, dtype=np.float64)
+    centres: NDArray[np.float64] = last.start + positions * last.jump + (last.size - 1) / 2
+    return centres
+
+
+@dataclass(frozen=True, eq=False)
+class CellCentres:
+    """Where the cells of a layer's maps sit on the model's input: their receptive fields' centres.
+
+    ``rows[i]`` is the centre of the receptive field of the map's row ``i``, ``cols[j]`` that of
+    its column ``j``, in input pixels counted from the centre of the first pixel (a field over
+    pixels 0 to 37 has its centre at 18.5). ``jump`` is the distance between neighbouring
+    centres (the layer's cumulative stride) along each axis, and ``input_shape`` the input's
+    (height, width). :func:`cell_centres` builds one from a Keras model;
+    :func:`receptive_field_centres` gives the centres along one axis of a stack of layers.
+
+    >>> centres = CellCentres([1.5, 5.5], [1.5, 5.5], jump=(4, 4), input_shape=(8, 8))
+    >>> centres.scaled_to((16, 16))[0].tolist()  # the same places on a picture twice as large
+    [3.5, 11.5]
+    """
+
+    rows: NDArray[np.float64]
+    cols: NDArray[np.float64]
+    jump: tuple[int, int]
+    input_shape: tuple[int, int]
+
+    def __init__(
+        self,
+        rows: ArrayLike,
+        cols: ArrayLike,
+        jump: int | tuple[int, int],
+        input_shape: tuple[int, int],
+    ) -> None:
+        checked = []
+        for name, values in (("rows", rows), ("cols", cols)):
+            centres = np.asarray(values, dtype=np.float64)
+            if centres.ndim != 1 or centres.size == 0 or not np.isfinite(centres).all():
+                raise ValueError(f"{name} must be a non-empty 1-D array of finite numbers")
+            if np.any(np.diff(centres) <= 0):
+                raise ValueError(
+                    f"{name} must increase from one cell to the next, got {centres.tolist()}"
+                )
+            centres.flags.writeable = False
+            checked.append(centres)
+        object.__setattr__(self, "rows", checked[0])
+        object.__setattr__(self, "cols", checked[1])
+        object.__setattr__(self, "jump", integer_pair(jump, "jump"))
+        object.__setattr__(self, "input_shape", integer_pair(input_shape, "input_shape"))
+
+    def scaled_to(
+        self, size: int | tuple[int, int]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The centres in the pixels of a picture of ``size`` = (height, width) that shows the
+        whole input: ``(centre + 0.5) * size / input_size - 0.5`` along each axis (a pixel's
+        centre at its index, as ``imshow`` draws it)."""
+        height, width = integer_pair(size, "size")
+        return (
+            (self.rows + 0.5) * height / self.input_shape[0] - 0.5,
+            (self.cols + 0.5) * width / self.input_shape[1] - 0.5,
+        )
+
+
+def _window_layers(model: object, layer_name: str) -> tuple[list[object], tuple[int, int]]:
+    """The convolution and pooling layers from the input of ``model`` up to ``layer_name``, and
+    the input's (height, width); every layer on the way is checked against Keras's shapes."""
+    from cnnlib._validate import model_input
+
+    tensor = model_input(model)
+    shape = tuple(tensor.shape)
+    if len(shape) != 4 or shape[1] is None or shape[2] is None:
+        raise ValueError(
+            f"model: its input must be (height, width, channels) with known sizes, got {shape[1:]}"
+        )
+    layers = list(getattr(model, "layers", []))
+    names = [layer.name for layer in layers]
+    if layer_name not in names:
+        raise ValueError(
+            f"layer_name must be one of the model's layers {names}, got {layer_name!r}"
+        )
+    size = (int(shape[1]), int(shape[2]))
+    windows = []
+    for layer in layers:
+        if type(layer).__name__ == "InputLayer":
+            continue
+        try:
+            reads_previous = layer.input is tensor
+        except (AttributeError, ValueError):
+            reads_previous = False
+        if not reads_previous:
+            raise ValueError(
+                f"layer_name: the layers up to {layer_name!r} must form one chain from the input, "
+                f"but {layer.name!r} does not read the output of the layer before it"
+            )
+        out = tuple(layer.output.shape)
+        if len(out) != 4 or getattr(layer, "data_format", "channels_last") != "channels_last":
+            raise ValueError(
+                f"layer_name: {layer.name!r} comes before {layer_name!r} and does not give "
+                f"(n, height, width, channels) maps (its output is {out})"
+            )
+        expected = size
+        if getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None):
+            geometry = [LayerGeometry.from_keras(layer, axis) for axis in (0, 1)]
+            expected = tuple(  # type: ignore[assignment]
+                conv_output_size(n, g.kernel, g.stride, g.padding, g.dilation)
+                for n, g in zip(size, geometry, strict=True)
+            )
+            windows.append(layer)
+        if out[1:3] != expected:
+            raise ValueError(
+                f"layer_name: {layer.name!r} turns {size[0]}x{size[1]} maps into "
+                f"{out[1]}x{out[2]}, which receptive-field arithmetic does not follow; only "
+                "convolutions, pooling and layers that keep the size may come before "
+                f"{layer_name!r}"
+            )
+        size, tensor = (int(out[1]), int(out[2])), layer.output
+        if layer.name == layer_name:
+            break
+    return windows, (int(shape[1]), int(shape[2]))
+
+
+def cell_centres(model: object, layer_name: str) -> CellCentres:
+    """Where each cell of the maps of ``model``'s layer ``layer_name`` sits on the model's input:
+    the centres of their receptive fields (:class:`CellCentres`).
+
+    The layers from the input to ``layer_name`` must form one chain of convolutions, pooling
+    and layers that keep the maps' size (activations, ``Rescaling``, augmentation, dropout,
+    normalisation); anything else raises ``ValueError``. Draw a map with
+    :func:`place_maps`, never by stretching it: with ``"valid"`` padding the cells of the last
+    layers sit well inside the image.
+
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((64, 64, 3)), keras.layers.Conv2D(4, 3, name="c1"),
+    ...     keras.layers.MaxPooling2D(2, name="p1"), keras.layers.Conv2D(4, 3, name="c2")])
+    >>> centres = cell_centres(model, "c2")
+    >>> centres.rows[:3].tolist(), centres.jump, centres.input_shape
+    ([3.5, 5.5, 7.5], (2, 2), (64, 64))
+    """
+    windows, (height, width) = _window_layers(model, layer_name)
+    if not windows:  # the layer's cells are the input's pixels
+        return CellCentres(np.arange(height), np.arange(width), 1, (height, width))
+    rows, cols = (receptive_field(windows, n, axis)[-1] for axis, n in ((0, height), (1, width)))
+    return CellCentres(
+        receptive_field_centres(windows, height, axis=0),
+        receptive_field_centres(windows, width, axis=1),
+        (rows.jump, cols.jump),
+        (height, width),
+    )
+
+
+def _axis_weights(
+    centres: NDArray[np.float64], jump: int, length: int, size: int, outside: str
+) -> NDArray[np.float64]:
+    """(size, cells) weights that interpolate a row of cells at ``centres`` onto ``size``
+    picture pixels showing an input of ``length`` pixels."""
+    position = (np.arange(size) + 0.5) * length / size - 0.5  # pixel centres, in input pixels
+    unit = np.eye(len(centres))
+    # np.interp is linear between the centres and holds the end values beyond them.
+    weights = np.stack([np.interp(position, centres, unit[k]) for k in range(len(centres))], 1)
+    if outside == "fade":
+        beyond = np.maximum(np.maximum(centres[0] - position, position - centres[-1]), 0)
+        weights *= np.clip(1 - beyond / jump, 0, 1)[:, None]
+    return weights
+
+
+def place_maps(
+    maps: ArrayLike,
+    centres: CellCentres,
+    size: int | tuple[int, int],
+    *,
+    outside: str = "clamp",
+) -> NDArray[np.float64]:
+    """``(n, h, w)`` maps of a layer drawn on a picture of ``size`` = (height, width) pixels that
+    shows the model's whole input: each cell's value at its receptive field's centre
+    (``centres``, from :func:`cell_centres`), bilinear between neighbouring centres.
+
+    Beyond the outermost centres no cell is centred. ``outside="clamp"`` holds the outermost
+    cells' values out to the picture's edge (the border pixels are read only by those cells'
+    fields, off their centres); ``"fade"`` lets the values fall linearly to zero one ``jump``
+    beyond them, as if a cell of value zero sat there, so that every cell's value peaks at its
+    own centre. Stretching a map over the picture instead would put the cells in the wrong
+    place unless they happen to sit where a stretch puts them.
+
+    >>> centres = CellCentres([1.5, 5.5], [1.5, 5.5], jump=4, input_shape=(8, 8))
+    >>> maps = [[[0.0, 4.0], [0.0, 4.0]]]  # one map: a column of 0s, then a column of 4s
+    >>> place_maps(maps, centres, (8, 8))[0, 3].tolist()  # a row between the centres
+    [0.0, 0.0, 0.5, 1.5, 2.5, 3.5, 4.0, 4.0]
+    >>> place_maps(maps, centres, (8, 8), outside="fade")[0, 3].tolist()
+    [0.0, 0.0, 0.5, 1.5, 2.5, 3.5, 3.5, 2.5]
+    """
+    values = np.asarray(maps, dtype=np.float64)
+    if not isinstance(centres, CellCentres):
+        raise ValueError(
+            "centres must be a CellCentres (from arithmetic.cell_centres), "
+            f"got {type(centres).__name__}"
+        )
+    cells = (len(centres.rows), len(centres.cols))
+    if values.ndim != 3 or values.shape[0] == 0 or values.shape[1:] != cells:
+        raise ValueError(
+            f"maps must be (n, {cells[0]}, {cells[1]}), one value per cell of centres, "
+            f"got {values.shape}"
+        )
+    height, width = integer_pair(size, "size")
+    if outside not in ("clamp", "fade"):
+        raise ValueError(f"outside must be 'clamp' or 'fade', got {outside!r}")
+    row_weights = _axis_weights(
+        centres.rows, centres.jump[0], centres.input_shape[0], height, outside
+    )
+    col_weights = _axis_weights(
+        centres.cols, centres.jump[1], centres.input_shape[1], width, outside
+    )
+    placed: NDArray[np.float64] = np.einsum("yi,nij,xj->nyx", row_weights, values, col_weights)
+    return placed

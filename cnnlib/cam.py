@@ -6,14 +6,16 @@ them.
 convolution's feature maps weighted by that ``Dense`` layer's weights for ``c``. :func:`grad_cam`
 (Selvaraju et al., 2017) works on any model whose last layer is ``Dense``: it weights the
 feature maps by the average gradient of the class *logit* (the score before the softmax).
-:func:`upsample_maps` brings the maps to the image's size, :func:`pointing_hits` says whether
+:func:`upsample_maps` brings the maps to the image's size, each cell at its receptive field's
+centre, :func:`pointing_hits` says whether
 each map's peak falls inside a box, :func:`pointing_baseline` how often a random point would,
 and :func:`pointing_center` whether a map that always points at the image's centre would.
 
 >>> import numpy as np
 >>> maps = np.zeros((2, 4, 4)); maps[0, 1, 2] = 1; maps[1, 3, 0] = 1
+>>> centres = arithmetic.CellCentres([1.5, 5.5, 9.5, 13.5], [1.5, 5.5, 9.5, 13.5], 4, (16, 16))
 >>> boxes = np.array([[0, 0, 8, 12], [0, 0, 8, 8]])  # (top, left, bottom, right), 16x16
->>> pointing_hits(upsample_maps(maps, (16, 16)), boxes).tolist()
+>>> pointing_hits(upsample_maps(maps, (16, 16), centres), boxes).tolist()
 [True, False]
 """
 
@@ -26,7 +28,7 @@ import numpy as np
 import tensorflow as tf
 from numpy.typing import ArrayLike, NDArray
 
-from cnnlib import ops
+from cnnlib import arithmetic
 from cnnlib._validate import integer, model_input
 
 
@@ -168,17 +170,30 @@ def grad_cam(
     return maps
 
 
-def upsample_maps(maps: ArrayLike, size: tuple[int, int]) -> NDArray[np.float32]:
-    """Bilinear resize of ``(n, h, w)`` maps to ``size`` = (height, width), with pixel centres
-    aligned as ``tf.image.resize`` does (each map cell covers its patch of the image).
+def upsample_maps(
+    maps: ArrayLike, size: tuple[int, int], centres: arithmetic.CellCentres
+) -> NDArray[np.float32]:
+    """``(n, h, w)`` maps brought to ``size`` = (height, width) pixels of the model's input (or
+    of a picture of the whole input at another size), each cell's value placed at its receptive
+    field's centre: ``centres`` is :func:`cnnlib.arithmetic.cell_centres` of the layer the maps
+    come from. Between centres the values are bilinear; beyond the outermost ones they hold
+    the outermost cells' values (:func:`cnnlib.arithmetic.place_maps`). A map's peak then lies
+    at, or between, the centres of the cells that hold its largest values.
 
-    >>> upsample_maps(np.ones((1, 2, 2)), (8, 8)).shape
-    (1, 8, 8)
+    For :func:`cnnlib.models.localization_convnet` (``same`` padding, 2x2 pooling) the centres
+    lie where a plain bilinear stretch puts the cells; with ``valid`` padding they do not.
+
+    >>> from cnnlib import arithmetic, models
+    >>> centres = arithmetic.cell_centres(models.localization_convnet((16, 16, 1)), "conv4")
+    >>> centres.rows.tolist()  # 4 * i + 1.5
+    [1.5, 5.5, 9.5, 13.5]
+    >>> upsample_maps(np.ones((1, 4, 4)), (16, 16), centres).shape
+    (1, 16, 16)
     """
     values = np.asarray(maps, dtype=np.float32)
     if values.ndim != 3 or values.size == 0:
         raise ValueError(f"maps must be a non-empty (n, height, width) array, got {values.shape}")
-    return ops.resize_bilinear(values[..., None], size)[..., 0].astype(np.float32)
+    return arithmetic.place_maps(values, centres, size).astype(np.float32)
 
 
 def _offset(

@@ -888,6 +888,7 @@ def overlay_heatmap(
     image: ArrayLike,
     heatmap: ArrayLike,
     *,
+    centres: arithmetic.CellCentres | None = None,
     alpha: float = 0.5,
     cmap: str = "magma",
     vmin: float | None = None,
@@ -895,15 +896,23 @@ def overlay_heatmap(
 ) -> NDArray[np.floating]:
     """An RGB picture of ``heatmap`` laid over ``image``, ready for ``imshow``.
 
-    ``image`` is ``(height, width)``, ``(height, width, 1)`` or RGB with values in ``[0, 1]``.
-    ``heatmap`` is any 2-D map (a class activation map, say); it is stretched to the image's
-    size by bilinear interpolation, scaled from ``vmin`` (0) to ``vmax`` (1), coloured with
-    ``cmap`` (a name from ``matplotlib.colormaps``; the default, ``magma``, is perceptually
-    uniform, unlike ``jet``) and blended with weight ``alpha``. ``vmin`` and ``vmax`` default
-    to the map's own minimum and maximum; give the same pair to several maps to compare them
-    on one scale.
+    ``image`` is ``(height, width)``, ``(height, width, 1)`` or RGB with values in ``[0, 1]``,
+    and shows a model's whole input (at any resolution). ``heatmap`` is a 2-D map of one of the
+    model's layers (a class activation map, say), and ``centres``
+    (:func:`cnnlib.arithmetic.cell_centres` of that layer) says where its cells sit: each
+    cell's value is drawn at its receptive field's centre, bilinear between neighbouring
+    centres. Beyond the outermost centres no cell is centred, and the colour fades out over one
+    ``jump`` (the distance between centres): the photo shows through untinted where the map
+    says nothing. A map that already has the image's height and width needs no ``centres``.
 
-    >>> overlay_heatmap(np.zeros((8, 8)), np.eye(2)).shape
+    The values are scaled from ``vmin`` (0) to ``vmax`` (1), coloured with ``cmap`` (a name
+    from ``matplotlib.colormaps``; the default, ``magma``, is perceptually uniform, unlike
+    ``jet``) and blended with weight ``alpha``. ``vmin`` and ``vmax`` default to the map's own
+    minimum and maximum; give the same pair to several maps to compare them on one scale.
+
+    >>> from cnnlib.arithmetic import CellCentres
+    >>> centres = CellCentres([1.5, 5.5], [1.5, 5.5], jump=4, input_shape=(8, 8))
+    >>> overlay_heatmap(np.zeros((8, 8)), np.eye(2), centres=centres).shape
     (8, 8, 3)
     """
     picture = np.asarray(image, dtype=float)
@@ -925,15 +934,27 @@ def overlay_heatmap(
             isinstance(bound, bool) or not isinstance(bound, (int, float)) or not np.isfinite(bound)
         ):
             raise ValueError(f"{name} must be a finite number or None, got {bound!r}")
-    stretched = ops.resize_bilinear(heat[None, ..., None], picture.shape[:2])[0, ..., 0]
-    low = float(stretched.min()) if vmin is None else float(vmin)
-    high = float(stretched.max()) if vmax is None else float(vmax)
     if vmin is not None and vmax is not None and not vmin < vmax:
         raise ValueError(f"vmin must be below vmax, got {vmin!r} and {vmax!r}")
+    size = picture.shape[:2]
+    if centres is None:
+        if heat.shape != size:
+            raise ValueError(
+                f"centres: the heatmap is {heat.shape[0]}x{heat.shape[1]} and the image "
+                f"{size[0]}x{size[1]}; give the heatmap layer's arithmetic.cell_centres, so that "
+                "each cell is drawn where it looks (stretching the map misplaces its cells)"
+            )
+        placed, cover = heat, np.ones(size)
+    else:
+        placed = arithmetic.place_maps(heat[None], centres, size)[0]
+        cover = arithmetic.place_maps(np.ones((1, *heat.shape)), centres, size, outside="fade")[0]
+    low = float(heat.min()) if vmin is None else float(vmin)
+    high = float(heat.max()) if vmax is None else float(vmax)
     span = high - low
-    scaled = np.clip((stretched - low) / span, 0, 1) if span > 0 else np.zeros_like(stretched)
+    scaled = np.clip((placed - low) / span, 0, 1) if span > 0 else np.zeros_like(placed)
     colours = mpl.colormaps[cmap](scaled)[..., :3]
-    blended: NDArray[np.floating] = (1 - alpha) * np.clip(picture, 0, 1) + alpha * colours
+    weight = alpha * cover[..., None]
+    blended: NDArray[np.floating] = (1 - weight) * np.clip(picture, 0, 1) + weight * colours
     return blended
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scipy.signal import correlate2d
 
 from cnnlib import arithmetic, cam, data, layers, models, ops, viz
+from cnnlib.arithmetic import CellCentres
 from cnnlib.exercises import NOT_ANSWERED
 
 
@@ -279,7 +280,8 @@ def test_cam_functions_reject_bad_input(call, message):
 def test_pointing_hits_and_upsampled_peaks():
     maps = np.zeros((3, 4, 4))
     maps[0, 0, 0] = maps[1, 3, 3] = maps[2, 1, 2] = 1
-    big = cam.upsample_maps(maps, (32, 32))
+    centres = CellCentres(np.arange(4) * 8 + 3.5, np.arange(4) * 8 + 3.5, 8, (32, 32))
+    big = cam.upsample_maps(maps, (32, 32), centres)
     boxes = np.array([[0, 0, 8, 8], [0, 0, 8, 8], [8, 16, 16, 24]])
     assert cam.pointing_hits(big, boxes).tolist() == [True, False, True]
     with pytest.raises(ValueError, match="boxes"):
@@ -289,7 +291,7 @@ def test_pointing_hits_and_upsampled_peaks():
     with pytest.raises(ValueError, match="maps"):
         cam.pointing_hits(np.zeros((0, 4, 4)), np.zeros((0, 4), int))
     with pytest.raises(ValueError, match="maps"):
-        cam.upsample_maps(np.zeros((4, 4)), (8, 8))
+        cam.upsample_maps(np.zeros((4, 4)), (8, 8), centres)
 
 
 @settings(max_examples=60, deadline=None)
@@ -385,15 +387,19 @@ def test_resize_bilinear_rejects_bad_input():
         ops.resize_bilinear(np.zeros((1, 4, 4, 1)), (0, 8))
 
 
-def test_overlay_heatmap_blends_a_stretched_map():
+def test_overlay_heatmap_blends_a_placed_map():
     image = np.zeros((8, 8))
+    centres = CellCentres([2, 6], [2, 6], jump=4, input_shape=(8, 8))
     heat = np.array([[0.0, 0.0], [0.0, 2.0]])
-    picture = viz.overlay_heatmap(image, heat, alpha=1.0, cmap="gray")
+    picture = viz.overlay_heatmap(image, heat, centres=centres, alpha=1.0, cmap="gray")
     assert picture.shape == (8, 8, 3)
-    assert picture[0, 0].tolist() == [0.0, 0.0, 0.0] and np.allclose(picture[-1, -1], 1.0)
-    half = viz.overlay_heatmap(np.ones((8, 8, 1)), heat, alpha=0.5, cmap="gray")
-    assert np.allclose(half[0, 0], 0.5) and np.allclose(half[-1, -1], 1.0)
-    assert viz.overlay_heatmap(image, np.zeros((2, 2)), alpha=1.0, cmap="gray").max() == 0
+    assert picture[2, 2].tolist() == [0.0, 0.0, 0.0] and np.allclose(picture[6, 6], 1.0)
+    half = viz.overlay_heatmap(np.ones((8, 8, 1)), heat, centres=centres, alpha=0.5, cmap="gray")
+    assert np.allclose(half[2, 2], 0.5) and np.allclose(half[6, 6], 1.0)
+    blank = viz.overlay_heatmap(image, np.zeros((2, 2)), centres=centres, alpha=1.0, cmap="gray")
+    assert blank.max() == 0
+    # A map of the image's own size needs no centres.
+    assert viz.overlay_heatmap(image, np.eye(8), alpha=1.0, cmap="gray").shape == (8, 8, 3)
 
 
 @pytest.mark.parametrize(

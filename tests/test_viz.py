@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from cnnlib import kernels, ops, viz
+from cnnlib.arithmetic import CellCentres
 
 L_IMAGE = np.array([[1, 0, 0], [1, 0, 0], [1, 1, 1]], dtype=float)
 
@@ -216,18 +217,24 @@ def test_animation_html_rejects_an_unknown_mode():
 
 def test_overlay_heatmap_puts_several_maps_on_one_scale():
     image = np.zeros((8, 8))
+    centres = CellCentres([2, 6], [2, 6], jump=4, input_shape=(8, 8))
     strong, weak = np.full((2, 2), 4.0), np.full((2, 2), 1.0)
     strong[0, 0] = weak[0, 0] = 0.0
-    own = [viz.overlay_heatmap(image, m, alpha=1.0, cmap="gray") for m in (strong, weak)]
-    assert np.allclose(own[0][-1, -1], own[1][-1, -1])  # each stretched to its own maximum
-    shared = [
-        viz.overlay_heatmap(image, m, alpha=1.0, cmap="gray", vmin=0, vmax=4)
+    own = [
+        viz.overlay_heatmap(image, m, centres=centres, alpha=1.0, cmap="gray")
         for m in (strong, weak)
     ]
-    assert np.allclose(shared[0][-1, -1], 1.0) and np.allclose(shared[1][-1, -1], 0.25, atol=0.01)
+    assert np.allclose(own[0][6, 6], own[1][6, 6])  # each scaled to its own maximum
+    shared = [
+        viz.overlay_heatmap(image, m, centres=centres, alpha=1.0, cmap="gray", vmin=0, vmax=4)
+        for m in (strong, weak)
+    ]
+    assert np.allclose(shared[0][6, 6], 1.0) and np.allclose(shared[1][6, 6], 0.25, atol=0.01)
     for bad in ({"vmin": 1, "vmax": 1}, {"vmin": float("nan")}, {"vmax": "1"}, {"vmin": True}):
         with pytest.raises(ValueError, match=r"vmin|vmax"):
-            viz.overlay_heatmap(image, strong, **bad)
+            viz.overlay_heatmap(image, strong, centres=centres, **bad)
+    with pytest.raises(ValueError, match="centres"):  # a small map needs to know where it lies
+        viz.overlay_heatmap(image, strong)
 
 
 def test_the_default_heat_map_colours_are_perceptual():
