@@ -14,7 +14,7 @@ random augmentation and dropout draws and (through TensorFlow's global seed) the
 the training photos are shuffled.
 
 Results go, model by model (a stopped run keeps what it finished), to
-``benchmarks/results/<chapter>_replicates.json`` with the chapter's recipe (every setting, read
+``book/<notebook>_replicates.json``, beside the chapter that reads them, with the chapter's recipe (every setting, read
 from the notebook), the git commit, the library versions, the numeric environment and the
 processor. ``tests/test_replicates.py`` fails when the recipe stored there is no longer the
 chapter's. From the repository root, in full mode (the default; ``CNNLIB_QUICK=1`` writes to
@@ -23,8 +23,8 @@ chapter's. From the repository root, in full mode (the default; ``CNNLIB_QUICK=1
     .venv/bin/python benchmarks/replicates.py ch5 --seeds 42 1 2 3
     .venv/bin/python benchmarks/replicates.py ch5 --table   # print the stored replicates
 
-TensorFlow runs with ``TF_ENABLE_ONEDNN_OPTS=0`` (set here before it is imported), as the book's
-commands run the chapters.
+TensorFlow runs in the notebooks' numeric environment, ``cnnlib.runtime.ENVIRONMENT`` (set here
+before it is imported), as the chapters run.
 """
 
 from __future__ import annotations
@@ -44,13 +44,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from cnnlib.runtime import ENVIRONMENT  # noqa: E402  (no TensorFlow import)
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
+RESULTS = ROOT / "book"
 #: Set before TensorFlow is imported: the numeric environment the replicates run in.
-NUMERIC_ENVIRONMENT = {"TF_ENABLE_ONEDNN_OPTS": "0"}
+NUMERIC_ENVIRONMENT = dict(ENVIRONMENT)
 #: Environment variables that can change TensorFlow's numbers or threads; recorded with results.
 RECORDED_VARIABLES = (
     "TF_ENABLE_ONEDNN_OPTS",
+    "ONEDNN_MAX_CPU_ISA",
     "TF_DETERMINISTIC_OPS",
     "TF_CUDNN_DETERMINISTIC",
     "TF_NUM_INTRAOP_THREADS",
@@ -473,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     chapter = CHAPTERS[args.chapter]
     quick = runtime.QUICK
     default = RESULTS if not quick else Path("/tmp/replicates")
-    path = args.output or default / f"{args.chapter}_replicates.json"
+    path = args.output or default / f"{Path(chapter.notebook).stem}_replicates.json"
     results = load_results(path)
     if args.table:
         print("\n".join(summary_rows(results)) + "\n")
