@@ -14,10 +14,11 @@ random augmentation and dropout draws and (through TensorFlow's global seed) the
 the training photos are shuffled.
 
 Results go, model by model (a stopped run keeps what it finished), to
-``book/<notebook>_replicates.json``, beside the chapter that reads them, with the chapter's recipe (every setting, read
-from the notebook), the git commit, the library versions, the numeric environment and the
-processor. ``tests/test_replicates.py`` fails when the recipe stored there is no longer the
-chapter's. From the repository root, in full mode (the default; ``CNNLIB_QUICK=1`` writes to
+``book/<notebook>_replicates.json``, beside the chapter that reads them, with the chapter's
+recipe (every setting, read from the notebook), the git commit, the library versions, the
+numeric environment and the processor. ``tests/test_replicates.py`` fails when the recipe
+stored there is no longer the chapter's. From the repository root, in full mode (the default;
+``CNNLIB_QUICK=1`` writes to
 ``/tmp`` instead of the results folder):
 
     .venv/bin/python benchmarks/replicates.py ch5 --seeds 42 1 2 3
@@ -45,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from cnnlib.runtime import ENVIRONMENT  # noqa: E402  (no TensorFlow import)
+from cnnlib.runtime import ENVIRONMENT  # (imports no TensorFlow)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "book"

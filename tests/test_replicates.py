@@ -19,8 +19,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from cnnlib import runtime  # noqa: E402
 import replicates  # noqa: E402  (from benchmarks/, put on the path above)
+
+from cnnlib import runtime  # noqa: E402
 
 #: Replicates each stored chapter needs besides the chapter's own seed.
 MIN_OTHER_SEEDS = 3
