@@ -296,7 +296,8 @@ def test_blog_model_params_names_the_usual_slips(answer, hint):
         ([20, 28, 30], "30 does not come back"),
         ([12, 28], "from 16 to 40"),
         ("20, 28", "list of integers"),
-        ([20.0, 28.0], "list of integers"),
+        ([20.0, 28.0], "there are more"),  # whole floats are the integers they hold
+        ([20.5, 28], "list of integers"),
         (28, "list of integers"),
     ],
 )
@@ -306,36 +307,3 @@ def test_valid_decoder_sides_says_what_is_wrong_without_the_answer(answer, hint)
     feedback = chapter7.valid_decoder_sides(answer)
     assert not feedback and hint in feedback.message
     assert "36" not in feedback.message
-
-
-@pytest.mark.parametrize(
-    ("answer", "correct", "hint"),
-    [
-        (0.024, True, "less error"),
-        (0.030, True, "noise"),
-        (0.016, True, "less error"),
-        (0.0140, False, "not larger"),
-        (0.0309, True, "noise"),
-        (0.033, True, "noise"),
-        (0.0344, True, "noise"),
-        (0.0346, False, "no better"),
-        (0.15, False, "binary cross-entropy"),
-        (0.005, False, "not larger"),
-        (14.2, False, "PSNR"),
-        (0.0, False, "positive"),
-        ("0.02", False, "number"),
-    ],
-)
-def test_blog_model_mse_accepts_the_range_of_honest_runs(answer, correct, hint):
-    from cnnlib.exercises import chapter7
-
-    feedback = chapter7.blog_model_mse(answer, 0.030)
-    assert feedback.correct == correct and hint in feedback.message
-
-
-@pytest.mark.parametrize("chapter_mse", [0, 1.5, True, "0.03", None])
-def test_blog_model_mse_rejects_a_bad_reference(chapter_mse):
-    from cnnlib.exercises import chapter7
-
-    with pytest.raises(ValueError, match="chapter_mse"):
-        chapter7.blog_model_mse(0.02, chapter_mse)

@@ -75,67 +75,44 @@ def test_combined_kernel_never_gives_the_kernel_away():
         assert "2, 3, 2" not in feedback.message and "1, 2, 3" not in feedback.message
 
 
-def test_narrow_convnet_accepts_the_keras_count_and_an_honest_accuracy():
-    for accuracy in (0.991 - check.NARROW_MAX_COST, 0.985, 0.991, 0.991 + check.NARROW_NOISE):
-        assert check.narrow_convnet((NARROW, accuracy), 0.991).correct, accuracy
-    # the stored full run (0.9888 against 0.9912) and half a point of run-to-run variation
-    assert check.narrow_convnet((NARROW, 0.9888), 0.9912).correct
-    assert check.narrow_convnet((NARROW, 0.9862), 0.9912).correct
-
-
-def test_narrow_convnet_rejects_a_result_no_better_than_the_dense_baseline():
-    # the reviewer's 0.9662, and the dense baseline's 0.9819 in the stored run
-    for accuracy in (0.9662, 0.9819):
-        feedback = check.narrow_convnet((NARROW, accuracy), 0.9912)
-        assert not feedback.correct
-        assert "relu" in feedback.message
-    assert check.narrow_convnet([np.int64(NARROW), np.float32(0.987)], 0.991).correct
-
-
-def test_narrow_convnet_praise_quotes_both_counts():
-    message = check.narrow_convnet((NARROW, 0.987), 0.991).message
-    assert f"{NARROW:,}" in message and f"{models.mnist_convnet().count_params():,}" in message
+def mnist_test_digits(n=200):
+    """A small test set of the right form, for checkers that stop before measuring."""
+    return np.zeros((n, 28, 28, 1), "float32"), np.zeros(n, int)
 
 
 @pytest.mark.parametrize(
-    ("params", "hint"),
+    ("model", "hint"),
     [
-        (models.mnist_convnet().count_params(), "chapter's model"),
-        (convnet(check.NARROW_FILTERS, use_bias=False).count_params(), "biases"),
-        (sum(layer.count_params() for layer in convnet(check.NARROW_FILTERS).layers[:5]),
-         "convolutions alone"),
-        (12345, "summary"),
+        (models.mnist_convnet(), "chapter's model"),
+        (convnet(check.NARROW_FILTERS, use_bias=False), "biases"),
+        (convnet((8, 16, 32)), "summary"),
+        (convnet((16, 16, 16)), "summary"),
     ],
-)  # fmt: skip
-def test_narrow_convnet_names_wrong_counts_without_giving_the_count(params, hint):
-    feedback = check.narrow_convnet((params, 0.987), 0.991)
+)
+def test_narrow_convnet_names_wrong_models_without_giving_the_count(model, hint):
+    feedback = check.narrow_convnet(model, mnist_test_digits(), 0.9912)
     assert not feedback.correct
     assert hint in feedback.message
     assert str(NARROW) not in feedback.message.replace(",", "")
 
 
-@pytest.mark.parametrize(
-    ("answer", "hint"),
-    [
-        ((NARROW, 0.991 - check.NARROW_MAX_COST - 0.01), "relu"),
-        ((NARROW, 0.991 + check.NARROW_NOISE + 0.002), "test set"),
-        ((NARROW, 98.7), "percentage"),
-        ((NARROW, -0.1), "between 0 and 1"),
-        ((0.987, NARROW), "other way round"),
-        ((NARROW,), "pair"),
-        (0.987, "pair"),
-        ((NARROW, "high"), "numbers"),
-    ],
-)
-def test_narrow_convnet_says_what_a_result_outside_the_range_usually_means(answer, hint):
-    feedback = check.narrow_convnet(answer, 0.991)
-    assert not feedback.correct
-    assert hint in feedback.message
+def test_narrow_convnet_praise_quotes_both_counts():
+    model = convnet(check.NARROW_FILTERS)
+    weights = [np.zeros_like(w) for w in model.get_weights()]
+    weights[-1][3] = 5.0  # every digit is called a 3
+    model.set_weights(weights)
+    images, _ = mnist_test_digits(1000)
+    labels = np.array([3] * 990 + [4] * 10)  # 0.99 of them are 3s
+    feedback = check.narrow_convnet(model, (images, labels), 0.9912)
+    assert feedback.correct
+    assert f"{NARROW:,}" in feedback.message
+    assert f"{models.mnist_convnet().count_params():,}" in feedback.message
 
 
 def test_narrow_convnet_is_silent_until_answered_and_rejects_a_bad_reference():
-    assert check.narrow_convnet(None, 0.991) is NOT_ANSWERED
+    assert check.narrow_convnet(None, mnist_test_digits(), 0.991) is NOT_ANSWERED
+    assert check.narrow_convnet(..., mnist_test_digits(), 0.991) is NOT_ANSWERED
     assert check.combined_kernel(None) is NOT_ANSWERED
-    for bad in (99.1, -0.5, "0.99", True):
+    for bad in (99.1, -0.5, "0.99", True, None):
         with pytest.raises(ValueError, match="chapter_accuracy"):
-            check.narrow_convnet((NARROW, 0.987), bad)
+            check.narrow_convnet(convnet(check.NARROW_FILTERS), mnist_test_digits(), bad)

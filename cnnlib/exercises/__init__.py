@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -194,6 +195,52 @@ def as_integers(answer: object, *, ordered: bool = True) -> tuple[int, ...] | st
     if not all(math.isfinite(v) and float(v).is_integer() for v in values if v is not None):
         return "the numbers should be whole numbers."
     return tuple(int(v) for v in values if v is not None)
+
+
+def as_history(answer: object) -> Any:
+    """The ``keras.callbacks.History`` that ``fit`` returned, from ``answer`` itself or from a
+    tuple that starts with it (such as ``(history, summary)``), else ``None``.
+
+    Experiment checkers read a run's numbers from it, so that only a run can answer them.
+
+    >>> as_history(0.8) is None
+    True
+    """
+    import keras
+
+    if isinstance(answer, tuple) and answer and isinstance(answer[0], keras.callbacks.History):
+        answer = answer[0]
+    if isinstance(answer, keras.callbacks.History) and isinstance(answer.history, dict):
+        return answer
+    return None
+
+
+def all_layers(model: Any) -> list[Any]:
+    """Every layer of a Keras ``model``, the layers of nested models included, in order.
+
+    >>> import keras
+    >>> inner = keras.Sequential([keras.layers.RandomFlip("horizontal")], name="augmentation")
+    >>> model = keras.Sequential([keras.Input((8, 8, 3)), inner, keras.layers.Flatten()])
+    >>> [type(layer).__name__ for layer in all_layers(model)]
+    ['Sequential', 'RandomFlip', 'Flatten']
+    """
+    found = []
+    for layer in getattr(model, "layers", []):
+        found.append(layer)
+        found.extend(all_layers(layer))
+    return found
+
+
+NOT_A_RUN = (
+    "the checker reads your run's numbers from what the run produced, so that a number copied "
+    "from the page cannot answer an experiment"
+)
+
+#: What an experiment checker adds when a result is low: the chapter's quick mode trains too little.
+SHORT_RUN = (
+    "If the chapter ran in quick mode (CNNLIB_QUICK=1), its models trained too briefly for this "
+    "experiment: run the chapter in full."
+)
 
 
 def fraction_feedback(value: float, what: str) -> Feedback | None:

@@ -8,15 +8,18 @@ Not yet: that is the count with 32 input channels; conv1 now gives 16.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from cnnlib import arithmetic
 from cnnlib.exercises import (
+    NOT_A_RUN,
     NOT_ANSWERED,
     Feedback,
+    as_scalar,
     check_array,
     check_number,
     check_tuple,
-    fraction_feedback,
+    diverged,
 )
 
 #: Exercise 4's confusion matrix (rows: true class, columns: predicted class).
@@ -139,12 +142,27 @@ def combined_kernel(answer: object) -> Feedback:
 
 #: The filters of Exercise 6's narrow convnet: a quarter of the chapter's 32, 64 and 64.
 NARROW_FILTERS = (8, 16, 16)
-#: How many points of test accuracy below the chapter's model an honest run of Exercise 6 may
-#: end: in the book's runs the narrow model loses well under half a point (0.24 in the stored
-#: run), and a larger loss takes it down towards the dense baseline, about one point below.
-NARROW_MAX_COST = 0.008
-#: How far above the chapter's model a run of Exercise 6 may end and still count as noise.
-NARROW_NOISE = 0.004
+
+# Exercise 6's accepted range and its wording (private: they would show the answer on the API
+# page). They rest on two sources. The stored chapter run: the chapter's model 0.9912, the narrow
+# model 0.9888, a cost of 0.24 points. Replicates of the three models of the chapter with seeds
+# 1, 2 and 3 (the chapter's recipe, 6 epochs, run outside the chapter on a machine of the same
+# kind): the chapter's model 0.9931-0.9933, the narrow model 0.9855-0.9869, the dense baseline
+# 0.9816-0.9823, so a cost of 0.62 to 0.78 points. Across these four runs one model's test
+# accuracy moves by up to 0.33 points (the narrow model: 0.9855 to 0.9888).
+# The most a run may end below the chapter's model: the largest cost seen (0.78 points) plus the
+# chapter model's own move between runs (0.21 points: 0.9912 to 0.9933), about one point. The
+# dense baseline ends 0.9 to 1.2 points below the chapter's model, so a run further below has
+# lost what the convolutions give.
+_NARROW_MAX_COST = 0.010
+# How far above the chapter's model a run may end: no run seen ended above it; a little more
+# than one model's largest move between runs (0.33 points) is still run-to-run variation.
+_NARROW_ABOVE = 0.004
+# A difference up to one model's largest move between runs (0.33 points) is not read as a cost.
+_NARROW_SPREAD = 0.0033
+# Below this test accuracy the chapter's own model did not train in full (full runs give 0.991
+# to 0.993; the dense baseline 0.982): the chapter ran in quick mode or was cut short.
+_CHAPTER_FULL_RUN = 0.985
 
 
 def _convnet_params(filters: tuple[int, int, int]) -> int:
@@ -160,86 +178,119 @@ def _convnet_params(filters: tuple[int, int, int]) -> int:
     )
 
 
-def _is_number(value: object) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float, np.number))
+def _test_pair(test_set: object) -> tuple[NDArray[np.floating], NDArray[np.integer]]:
+    """``test_set`` as (images, labels), or ValueError."""
+    if not isinstance(test_set, (tuple, list)) or len(test_set) != 2:
+        raise ValueError("test_set must be the pair (test images, test labels): test_set")
+    images, labels = (np.asarray(part) for part in test_set)
+    if images.ndim != 4 or labels.ndim != 1 or len(images) != len(labels) or not len(labels):
+        raise ValueError(
+            "test_set must hold images of shape (n, 28, 28, 1) and n labels, got "
+            f"{images.shape} and {labels.shape}"
+        )
+    return images, labels
 
 
-def narrow_convnet(answer: object, chapter_accuracy: float) -> Feedback:
-    """Exercise 6 (an experiment): ``(parameters, test accuracy)`` of the chapter's convnet with
-    8, 16 and 16 filters, against ``chapter_accuracy``, the chapter's model's test accuracy.
+def narrow_convnet(answer: object, test_set: object, chapter_accuracy: float) -> Feedback:
+    """Exercise 6 (an experiment): the chapter's convnet with 8, 16 and 16 filters, trained with
+    ``fit_and_test``. ``answer`` is the trained model; the checker counts its parameters and
+    measures its accuracy on ``test_set`` (the pair of test images and labels) itself, and
+    compares it with ``chapter_accuracy``, the chapter's model's test accuracy. Numbers typed
+    in cannot answer it.
 
-    The count must be exact. Any accuracy from :data:`NARROW_MAX_COST` below
-    ``chapter_accuracy`` up to :data:`NARROW_NOISE` above it is accepted: the run depends on the
-    machine and the library versions. Outside that range the feedback says what usually went
-    wrong.
+    The count must be exact. A test accuracy is accepted from a little more below
+    ``chapter_accuracy`` than the narrow model lost in the runs measured for the book to a
+    little above it (run-to-run variation). The feedback says what the learner's own number
+    shows: a cost, or none larger than a re-run moves a test accuracy.
 
-    >>> narrow_convnet((20000, 98.7), 0.991)
-    Not yet: give the accuracy as a fraction between 0 and 1, not as a percentage.
-    >>> narrow_convnet((93322, 0.99), 0.991)
-    Not yet: that is the chapter's model; build the one with 8, 16 and 16 filters.
+    >>> narrow_convnet((20000, 0.99), ([[[[0.0]]]], [0]), 0.9912).message[:58]
+    'pass the trained model, narrow, not numbers: the checker c'
     """
-    if not _is_number(chapter_accuracy) or not 0 <= float(chapter_accuracy) <= 1:
+    if as_scalar(chapter_accuracy) is None or not 0 <= float(chapter_accuracy) <= 1:
         raise ValueError(
             f"chapter_accuracy must be an accuracy in [0, 1], got {chapter_accuracy!r}"
         )
+    chapter = float(chapter_accuracy)
+    images, labels = _test_pair(test_set)
     if answer is None or answer is Ellipsis:
         return NOT_ANSWERED
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+    import keras
+
+    if not isinstance(answer, keras.Model):
         return Feedback(
-            False, "the answer should be a pair: (number of parameters, test accuracy)."
+            False,
+            "pass the trained model, narrow, not numbers: the checker counts its parameters "
+            f"and measures its test accuracy itself ({NOT_A_RUN}).",
         )
-    params, accuracy = answer
-    if not _is_number(params) or not _is_number(accuracy):
-        return Feedback(False, "both numbers of the pair should be numbers.")
     expected, chapter_params = _convnet_params(NARROW_FILTERS), _convnet_params((32, 64, 64))
-    if 0 <= float(params) <= 1 and float(accuracy) > 1:
-        return Feedback(False, "the pair is the other way round: parameters first, then accuracy.")
-    value, chapter = float(accuracy), float(chapter_accuracy)
-    if (wrong := fraction_feedback(value, "accuracy")) is not None:
-        return wrong
-    if float(params) != expected:
+    params = int(answer.count_params())
+    if params != expected:
         hints = {
             chapter_params: "that is the chapter's model; build the one with 8, 16 and 16 filters.",
-            expected - (sum(NARROW_FILTERS) + 64 + 10): "that is without the biases: every "
-            "filter and every dense unit has one.",
-            expected
-            - arithmetic.dense_params(3 * 3 * NARROW_FILTERS[2], 64)
-            - arithmetic.dense_params(64, 10): "that is the convolutions alone; the two dense "
-            "layers have parameters too.",
+            expected - (sum(NARROW_FILTERS) + 64 + 10): "that model has no biases: every "
+            "filter and every dense unit has one (use_bias stays True).",
         }
         return Feedback(
             False,
             hints.get(
-                int(params),
-                f"{params} is not the narrow model's count: print model.summary() and check "
-                "that it has 8, 16 and 16 filters and keeps the dense layer of 64 units.",
+                params,
+                f"the model has {params:,} parameters, not the narrow model's count: print "
+                "model.summary() and check that it has 8, 16 and 16 filters and keeps the dense "
+                "layer of 64 units.",
             ),
         )
-    if value < chapter - NARROW_MAX_COST:
+    scores = np.asarray(answer.predict(images, verbose=0, batch_size=1000), dtype=float)
+    if not np.all(np.isfinite(scores)):
+        return diverged(float(scores[~np.isfinite(scores)][0]))
+    value = float(np.mean(np.argmax(scores, axis=-1) == labels))
+    if chapter < _CHAPTER_FULL_RUN:
         return Feedback(
             False,
-            f"{value:.4f} is more than {100 * NARROW_MAX_COST:.1f} points below the chapter's "
-            f"{chapter:.4f}, far more than a quarter of the filters usually costs. Check that "
-            "every Conv2D and the hidden Dense layer have activation='relu', that you "
-            "trained with fit_and_test on the full training set (not in quick mode), and that "
-            "you passed the test accuracy.",
+            f"the chapter's own model reached only {chapter:.4f} (full runs of the chapter "
+            f"give above {_CHAPTER_FULL_RUN}): the chapter was run in quick mode "
+            "(CNNLIB_QUICK=1) or cut short, and a comparison with so short a run says nothing. "
+            f"Your model: {value:.4f}. Run the chapter in full, then this exercise.",
         )
-    if value > chapter + NARROW_NOISE:
+    if value < 0.2:
         return Feedback(
             False,
-            f"{value:.4f} beats the chapter's {chapter:.4f} by more than run-to-run noise, "
-            "which a quarter of the filters does not usually do. Check that you evaluated on "
-            "the test set (not on the training images) and that you compare with the chapter's "
-            "test accuracy, trained for the same number of epochs.",
+            f"the model gets {value:.3f} of the test digits right, about chance: it has not "
+            "been trained. Train it with fit_and_test(narrow, train_set, val_set, test_set, "
+            "epochs).",
         )
-    points = 100 * (chapter - value)
-    if points > 0:
-        verdict = f"{value:.4f} is {points:.2f} points below the chapter's {chapter:.4f}"
+    if value < chapter - _NARROW_MAX_COST:
+        return Feedback(
+            False,
+            f"its test accuracy, {value:.4f}, is more than {100 * _NARROW_MAX_COST:.1f} points "
+            f"below the chapter's {chapter:.4f}, more than a quarter of the filters cost in "
+            "any run measured for the book. Check that every Conv2D and the hidden Dense "
+            "layer have activation='relu' and that you trained with fit_and_test on the full "
+            "training set, after runtime.seed(42).",
+        )
+    if value > chapter + _NARROW_ABOVE:
+        return Feedback(
+            False,
+            f"its test accuracy, {value:.4f}, beats the chapter's {chapter:.4f} by more than "
+            "a re-run moves a test accuracy, which no narrow run measured for the book did. "
+            "Check that you compare with the chapter's test accuracy, test_accuracy, and that "
+            "the model trained with fit_and_test for the same number of epochs.",
+        )
+    points, spread = 100 * (chapter - value), 100 * _NARROW_SPREAD
+    if points > spread:
+        verdict = (
+            f"test accuracy {value:.4f}, {points:.2f} points below the chapter's {chapter:.4f}: "
+            f"more than a re-run moves one model's test accuracy (up to about {spread:.1f} "
+            "points in the book's runs), so in your run a quarter of the filters costs a "
+            "little accuracy"
+        )
     else:
-        verdict = f"{value:.4f} is within run-to-run noise of the chapter's {chapter:.4f}"
+        verdict = (
+            f"test accuracy {value:.4f} against the chapter's {chapter:.4f}: a difference "
+            f"within what a re-run moves one model's test accuracy (up to about {spread:.1f} "
+            "points), so your run shows no cost of the smaller model that one run each can "
+            "tell apart"
+        )
     return Feedback(
         True,
-        f"{verdict}, with {expected:,} parameters instead of {chapter_params:,}. A quarter of "
-        "the filters costs little: the convolutional structure, not the number of filters, "
-        "gives most of the accuracy.",
+        f"{verdict}, with {expected:,} parameters instead of {chapter_params:,}.",
     )

@@ -11,13 +11,15 @@ import numpy as np
 
 from cnnlib import arithmetic, ops
 from cnnlib.exercises import (
+    NOT_A_RUN,
     NOT_ANSWERED,
     Feedback,
     as_integers,
-    as_number,
+    as_scalar,
     check_array,
     check_number,
     check_tuple,
+    diverged,
 )
 
 #: The Keras blog's convolutional autoencoder: each 3x3 convolution as (input channels,
@@ -234,70 +236,121 @@ def overlap_counts(answer: object) -> Feedback:
     )
 
 
-#: The lowest ratio (the blog model's test MSE over the chapter model's) that an honest run of
-#: Exercise 6 gives. Runs measured for the chapter gave 0.76 to 0.92: a code twice as large does
-#: not halve the error in three epochs.
-BLOG_MSE_LOW = 0.5
-#: The highest ratio accepted: with twice the code and the same training, the blog's model
-#: should not reconstruct worse than the chapter's, beyond the few percent by which one start
-#: differs from another. The chapter's own run gave 0.92, and both runs are single starts that
-#: can stall, so the bound leaves room for a blog model that trained a little worse.
-BLOG_MSE_HIGH = 1.15
+# Exercise 6's accepted range and its wording, as ratios of the blog model's test MSE to the
+# chapter model's (private: they would show the answer on the API page). They rest on five runs
+# of the two models: replicates with seeds 1 to 4 (book/07_autoencoders_replicates.json, the
+# chapter's recipe run outside the chapter) gave the blog model 0.0210 to 0.0254 and the
+# chapter's model 0.0300 to 0.0305, ratios 0.69 to 0.83; the stored chapter run gave 0.0247
+# against 0.0267, a ratio of 0.93. One model's test MSE moved by up to 19% between these runs
+# (the blog model's; the chapter's model's by 14%, 0.0267 to 0.0305).
+# How much a re-run moves a test MSE, as a share: a gain smaller than this is not read as one.
+_BLOG_MSE_SPREAD = 0.15
+# The accepted ratios: the lowest and the highest seen, widened by that spread.
+_BLOG_MSE_LOW = 0.69 - _BLOG_MSE_SPREAD
+_BLOG_MSE_HIGH = 0.93 + _BLOG_MSE_SPREAD
+# Above this test MSE the chapter's own model did not train in full (full runs give 0.027 to
+# 0.031): the chapter ran in quick mode or was cut short.
+_CHAPTER_FULL_RUN_MSE = 0.04
+#: The shape of the Keras blog model's code, the output of its layer ``code``.
+BLOG_CODE = (4, 4, 8)
 
 
-def blog_model_mse(answer: object, chapter_mse: float) -> Feedback:
-    """Exercise 6 (an experiment): the test MSE of the Keras blog's 16-8-8 autoencoder, trained
-    with the chapter's recipe, against ``chapter_mse``, the chapter's 16-8-4 model's.
+def blog_model_mse(answer: object, x_test: object, chapter_mse: float) -> Feedback:
+    """Exercise 6 (an experiment): the Keras blog's 16-8-8 autoencoder trained with the chapter's
+    recipe. ``answer`` is the trained model; the checker measures its mean squared error on
+    ``x_test`` (the test images, values in [0, 1]) itself and compares it with
+    ``chapter_mse``, the chapter's 16-8-4 model's test MSE. A number typed in cannot answer it.
 
-    Any result from :data:`BLOG_MSE_LOW` to :data:`BLOG_MSE_HIGH` times ``chapter_mse`` is
-    accepted: the run depends on the machine and the library versions. Outside that range the
-    feedback says what usually went wrong.
+    The ratio of the two errors is accepted in the range that the runs measured for the book
+    give, widened by what a re-run moves a test MSE; the feedback says what the learner's run
+    shows: a gain, or none larger than a re-run moves the error. Outside that range it says
+    what usually went wrong.
 
-    >>> blog_model_mse(0.024, 0.030).correct
-    True
-    >>> blog_model_mse(0.15, 0.030).correct
-    False
+    >>> blog_model_mse(0.0267, [[[[0.0]]]], 0.0267).message[:56]
+    'pass the trained model, blog_model, not a number: the ch'
     """
-    if isinstance(chapter_mse, bool) or not isinstance(chapter_mse, (int, float, np.number)):
-        raise ValueError(f"chapter_mse must be a number, got {type(chapter_mse).__name__}")
-    if not 0 < float(chapter_mse) < 1:
-        raise ValueError(f"chapter_mse must be a mean squared error in (0, 1), got {chapter_mse}")
-    number = as_number(answer)
-    if isinstance(number, Feedback):
-        return number
-    value, reference = number, float(chapter_mse)
-    if value >= 1:
+    if as_scalar(chapter_mse) is None or not 0 < float(chapter_mse) < 1:
+        raise ValueError(f"chapter_mse must be a mean squared error in (0, 1), got {chapter_mse!r}")
+    reference = float(chapter_mse)
+    images = np.asarray(x_test, dtype=float)
+    if images.ndim != 4 or not len(images) or images.min() < 0 or images.max() > 1:
+        raise ValueError(
+            "x_test must be the test images, shape (n, 28, 28, 1), values in [0, 1], got "
+            f"shape {images.shape}"
+        )
+    if answer is None or answer is Ellipsis:
+        return NOT_ANSWERED
+    import keras
+
+    if not isinstance(answer, keras.Model):
         return Feedback(
             False,
-            f"{value:.4g} cannot be a mean squared error of pixels in [0, 1]; if it is a PSNR "
-            "in dB, pass the MSE, the second number that evaluate returns.",
+            "pass the trained model, blog_model, not a number: the checker measures its test "
+            f"MSE itself ({NOT_A_RUN}).",
         )
-    if value <= 0:
-        return Feedback(False, f"a mean squared error is positive, got {value}.")
+    try:
+        code = tuple(answer.get_layer("code").output.shape[1:])
+    except (ValueError, AttributeError):
+        code = None
+    if code != BLOG_CODE:
+        return Feedback(
+            False,
+            f"the model's code is {code}, the blog model's is {BLOG_CODE}: build it with "
+            "build_autoencoder((16, 8, 8)).",
+        )
+    output = np.asarray(answer.predict(images, verbose=0, batch_size=1000), dtype=float)
+    if output.shape != images.shape:
+        return Feedback(
+            False,
+            f"the model returns shape {output.shape[1:]}, not the images' {images.shape[1:]}.",
+        )
+    if not np.all(np.isfinite(output)):
+        return diverged(float(output[~np.isfinite(output)][0]))
+    value = float(np.mean((output - images) ** 2))
+    if reference > _CHAPTER_FULL_RUN_MSE:
+        return Feedback(
+            False,
+            f"the chapter's own model has a test MSE of {reference:.4f}, more than full runs "
+            f"of the chapter give (below {_CHAPTER_FULL_RUN_MSE}): the chapter was run in "
+            "quick mode (CNNLIB_QUICK=1) or cut short, and a comparison with so short a run "
+            f"says nothing. Your model: {value:.4f}. Run the chapter in full, then this "
+            "exercise.",
+        )
     ratio = value / reference
-    if ratio > BLOG_MSE_HIGH:
+    if ratio > _BLOG_MSE_HIGH:
         return Feedback(
             False,
-            f"{value:.4f} is no better than the 16-8-4 model's {reference:.4f}, although the "
-            "code is twice as large. If you passed the binary cross-entropy (the first number "
-            "that evaluate returns), pass the MSE. Otherwise check that the code is (4, 4, 8) "
-            "and that the model trained with the chapter's recipe, images and epochs. If all "
-            "of that is right, the run got a poor start: build the model again and retrain.",
+            f"its test MSE, {value:.4f}, is well above the 16-8-4 model's {reference:.4f}, "
+            "although the code is twice as large, more than in any run measured for the book. "
+            "If the model is untrained, train it with train(blog_model, x_train, x_train); "
+            "check that it trained with the chapter's recipe, images and epochs. If all of "
+            "that is right, the run got a poor start: build the model again and retrain.",
         )
-    if ratio < BLOG_MSE_LOW:
+    if ratio < _BLOG_MSE_LOW:
         return Feedback(
             False,
-            f"{value:.4f} is less than {BLOG_MSE_LOW:.0%} of the 16-8-4 model's {reference:.4f}: "
-            "a larger gain than a 4x4x8 code gives with the chapter's budget. Check that the "
-            "code is (4, 4, 8), not larger, that you trained for the chapter's number of "
-            "epochs, not more, and that you evaluated on the test images.",
+            f"its test MSE, {value:.4f}, is less than {_BLOG_MSE_LOW:.0%} of the 16-8-4 "
+            f"model's {reference:.4f}: a larger gain than a 4x4x8 code gave with the chapter's "
+            "budget in any run measured for the book. Check that you trained for the chapter's "
+            "number of epochs on its training images, not more, and that you passed the test "
+            "images, x_test.",
         )
-    if ratio < 1:
-        verdict = f"{1 - ratio:.0%} less error than the 16-8-4 model's {reference:.4f}"
+    spread = _BLOG_MSE_SPREAD
+    if ratio < 1 - spread:
+        verdict = (
+            f"{1 - ratio:.0%} less error than the 16-8-4 model's {reference:.4f}, more than a "
+            f"re-run moves a test MSE (up to about {spread:.0%}): in your run the larger code "
+            "reconstructs better"
+        )
     else:
-        verdict = f"within run-to-run noise of the 16-8-4 model's {reference:.4f}"
+        word = "less" if ratio <= 1 else "more"
+        verdict = (
+            f"{abs(1 - ratio):.0%} {word} error than the 16-8-4 model's {reference:.4f}, "
+            f"within what a re-run moves a test MSE (up to about {spread:.0%}): your run shows "
+            "no gain from the larger code that one run each can tell apart"
+        )
     return Feedback(
         True,
-        f"{value:.4f}, {verdict}, for a code twice as large: the compression falls from 12.25 "
-        "to 6.125 times, and the parameters grow by 30%.",
+        f"test MSE {value:.4f}, {verdict}. The code is twice as large: the compression falls "
+        "from 12.25 to 6.125 times, and the parameters grow by 30%.",
     )
