@@ -3,7 +3,7 @@ are all zero, and the input patterns that excite a filter most (gradient ascent 
 
 :func:`activation_model` turns a built model into one that returns the outputs of several of its
 layers at once (the functional API: ``keras.Model(model.inputs, [layer.output, ...])``);
-:func:`layer_activations` runs it on one image; :func:`dead_fraction` counts the maps that are
+:func:`layer_activations` runs it on one image; :func:`dark_fraction` counts the maps that are
 zero everywhere; :func:`filter_patterns` starts from grey noise and climbs the gradient of a
 filter's mean response, and :func:`stretch` brings the result to ``[0, 1]`` for display.
 
@@ -107,12 +107,12 @@ def layer_activations(
     }
 
 
-def dead_fraction(maps: ArrayLike) -> float:
+def dark_fraction(maps: ArrayLike) -> float:
     """The fraction of the feature maps in ``maps`` (``(height, width, channels)``) that are zero
     at every position: filters that this image does not switch on at all.
 
     >>> maps = np.zeros((2, 2, 4)); maps[0, 1, 0] = 0.5
-    >>> dead_fraction(maps)
+    >>> dark_fraction(maps)
     0.75
     """
     array = np.asarray(maps, dtype=float)

@@ -1029,7 +1029,7 @@ def feature_map_grid(
 
     Each tile is normalised on its own (its smallest value dark, its largest bright), because
     the point is *where* each filter responds; their magnitudes differ by orders across a
-    layer. Maps that are zero everywhere (dead for this image) are drawn in the map's darkest
+    layer. Maps that are zero everywhere (dark for this image) are drawn in the map's darkest
     colour and counted in the title. ``size`` is each tile's width in inches.
 
     >>> maps = np.zeros((4, 4, 3)); maps[..., 1] = np.eye(4)
@@ -1050,7 +1050,7 @@ def feature_map_grid(
     low = tiles.min(axis=(1, 2), keepdims=True)
     span = tiles.max(axis=(1, 2), keepdims=True) - low
     normalised = np.where(span > 0, (tiles - low) / np.where(span > 0, span, 1), 0.0)
-    dead = int(np.sum(np.all(tiles == 0, axis=(1, 2))))
+    dark = int(np.sum(np.all(tiles == 0, axis=(1, 2))))
     picture = _mosaic(normalised, columns)
     height, width, channels = array.shape
     rows = -(-channels // columns)
@@ -1060,7 +1060,7 @@ def feature_map_grid(
     )
     ax.imshow(picture, cmap=mpl.colormaps[cmap].with_extremes(bad="white"), vmin=0, vmax=1)
     ax.set_axis_off()
-    label = f"{height}x{width}x{channels}, {dead} of {channels} maps all zero"
+    label = f"{height}x{width}x{channels}, {dark} of {channels} maps all zero"
     ax.set_title(f"{name}: {label}" if name else label, fontsize=10)
     return fig
 

@@ -1,4 +1,4 @@
-"""cnnlib for Chapter 6: activation models, dead maps, filter patterns, and their figures."""
+"""cnnlib for Chapter 6: activation models, dark maps, filter patterns, and their figures."""
 
 from __future__ import annotations
 
@@ -77,9 +77,9 @@ def test_a_two_dimensional_image_is_accepted_for_one_channel_models(mnist_model)
                elements=st.sampled_from([0.0, 0.0, 1.5, -2.0]))
 )  # fmt: skip
 @settings(max_examples=60, deadline=None)
-def test_dead_fraction_counts_the_maps_that_are_zero_everywhere(maps):
-    dead = sum(not maps[..., c].any() for c in range(maps.shape[2]))
-    assert visualize.dead_fraction(maps) == pytest.approx(dead / maps.shape[2])
+def test_dark_fraction_counts_the_maps_that_are_zero_everywhere(maps):
+    dark = sum(not maps[..., c].any() for c in range(maps.shape[2]))
+    assert visualize.dark_fraction(maps) == pytest.approx(dark / maps.shape[2])
 
 
 def test_gradient_ascent_raises_each_filters_mean_activation(photo_model):
@@ -136,8 +136,8 @@ def test_stretch_maps_each_image_to_the_unit_range():
             "no convolution or pooling layer",
         ),
         (lambda m: visualize.layer_activations(m, np.zeros((28, 27))), "input shape"),
-        (lambda m: visualize.dead_fraction(np.zeros((2, 2))), "maps must be"),
-        (lambda m: visualize.dead_fraction(np.full((2, 2, 1), np.nan)), "finite"),
+        (lambda m: visualize.dark_fraction(np.zeros((2, 2))), "maps must be"),
+        (lambda m: visualize.dark_fraction(np.full((2, 2, 1), np.nan)), "finite"),
         (lambda m: visualize.filter_patterns(m, "dense", [0]), "must be a Conv2D layer"),
         (lambda m: visualize.filter_patterns(m, "pool1", [0]), "must be a Conv2D layer"),
         (lambda m: visualize.filter_patterns(m, ["conv1"], [0]), "layer_name must be"),
@@ -159,7 +159,7 @@ def test_visualize_rejects_nonsense_with_a_clear_error(mnist_model, call, messag
 # --- figures -------------------------------------------------------------------------------
 
 
-def test_feature_map_grid_normalises_each_map_and_counts_dead_ones():
+def test_feature_map_grid_normalises_each_map_and_counts_dark_ones():
     maps = np.zeros((3, 5, 4))
     maps[..., 0] = np.arange(15).reshape(3, 5)  # 0..14
     maps[..., 2] = 100 + np.arange(15).reshape(3, 5)  # same pattern, far larger values
@@ -167,7 +167,7 @@ def test_feature_map_grid_normalises_each_map_and_counts_dead_ones():
     picture = fig.axes[0].images[0].get_array()
     assert picture.shape == (2 * 3 + 1, 2 * 5 + 1)  # two rows, two columns, 1-pixel gaps
     np.testing.assert_allclose(picture[:3, :5], picture[4:7, :5])  # tiles 0 and 2 look alike
-    assert np.all(picture[:3, 6:] == 0)  # a dead map is dark
+    assert np.all(picture[:3, 6:] == 0)  # a dark map is dark
     assert fig.axes[0].get_title() == "pool2: 3x5x4, 2 of 4 maps all zero"
 
 
