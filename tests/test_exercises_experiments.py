@@ -174,6 +174,7 @@ def test_strong_augmentation_reads_the_run_and_refuses_typed_numbers(chapter5_ru
         assert not feedback.correct and "History" in feedback.message
     run = augmented_run(best=0.76)
     assert chapter5.strong_augmentation((run, "summary"), chapter5_run).correct
+    assert chapter5.strong_augmentation(run.model, chapter5_run).correct  # the trained model
     feedback = chapter5.strong_augmentation(chapter5_run, chapter5_run)
     assert not feedback.correct and "chapter's run" in feedback.message
     assert chapter5.strong_augmentation(None, chapter5_run) is NOT_ANSWERED
@@ -379,6 +380,10 @@ def test_larger_canvas_measures_the_model_and_refuses_typed_numbers():
     )
     assert not feedback.correct and "untrained" in feedback.message
     assert chapter8.larger_canvas_accuracy(None, labels) is NOT_ANSWERED
+    as_floats = chapter8.larger_canvas_accuracy((gap_model(), canvases.tolist()), labels * 1.0)
+    assert as_floats.correct  # labels as whole floats, canvases as a list
+    with pytest.raises(ValueError, match="labels"):
+        chapter8.larger_canvas_accuracy((gap_model(), canvases), labels + 0.5)
     message = chapter8.larger_canvas_accuracy((gap_model(), canvases), labels).message
     assert "close to" not in message  # the checker does not know the 64x64 accuracy
 

@@ -198,8 +198,9 @@ def as_integers(answer: object, *, ordered: bool = True) -> tuple[int, ...] | st
 
 
 def as_history(answer: object) -> Any:
-    """The ``keras.callbacks.History`` that ``fit`` returned, from ``answer`` itself or from a
-    tuple that starts with it (such as ``(history, summary)``), else ``None``.
+    """The ``keras.callbacks.History`` that ``fit`` returned, from ``answer`` itself, from a
+    tuple that starts with it (such as ``(history, summary)``) or from the trained model (which
+    keeps its last ``fit``'s History), else ``None``.
 
     Experiment checkers read a run's numbers from it, so that only a run can answer them.
 
@@ -210,6 +211,8 @@ def as_history(answer: object) -> Any:
 
     if isinstance(answer, tuple) and answer and isinstance(answer[0], keras.callbacks.History):
         answer = answer[0]
+    if isinstance(answer, keras.Model):
+        answer = getattr(answer, "history", None)
     if isinstance(answer, keras.callbacks.History) and isinstance(answer.history, dict):
         return answer
     return None

@@ -109,11 +109,17 @@ def _accuracy(model: Any, images: NDArray[np.floating], labels: NDArray[Any]) ->
     return float(np.mean(np.argmax(scores, axis=-1) == labels))
 
 
-def _labels(labels: object) -> NDArray[Any]:
+def _labels(labels: object) -> NDArray[np.int64]:
+    """``labels`` as a 1-D integer array (whole floats too), or ValueError."""
     values = np.asarray(labels)
-    if values.ndim != 1 or not len(values) or values.dtype.kind not in "iu":
+    if (
+        values.ndim != 1
+        or not len(values)
+        or values.dtype.kind not in "iuf"
+        or not np.all(np.mod(values, 1) == 0)
+    ):
         raise ValueError(f"labels must be a 1-D array of class numbers, got {values.shape}")
-    return values
+    return values.astype(np.int64)
 
 
 def _canvases(canvases: object, side: int, count: int) -> NDArray[np.floating] | str:
