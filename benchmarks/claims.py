@@ -284,8 +284,8 @@ CLAIMS: list[Claim] = [
     ),
     Claim(
         8,
-        "with digits anywhere, the flatten head is slightly ahead of the GAP head",
-        "0 < ch8_flatten_test_accuracy - ch8_gap_test_accuracy < 0.03",
+        "with digits anywhere, the flatten head is ahead of the GAP head (in every replicate too)",
+        "ch8_flatten_test_accuracy > ch8_gap_test_accuracy",
     ),
     Claim(
         8,
@@ -294,8 +294,8 @@ CLAIMS: list[Claim] = [
     ),
     Claim(
         8,
-        "in the new place the flatten model collapses below the 10% of guessing",
-        "ch8_flatten_far_accuracy < 0.1",
+        "in the new place the flatten model collapses to about the 10% of guessing or below",
+        "ch8_flatten_far_accuracy < 0.15",
     ),
     Claim(
         8,
