@@ -152,52 +152,10 @@ CLAIMS: list[Claim] = [
     ),
     Claim(
         5,
-        "dropout alone lifts the best validation accuracy above the baseline's",
-        "ch5_dropout_best_val_accuracy > ch5_baseline_best_val_accuracy",
-    ),
-    Claim(
-        5,
-        "augmentation alone lifts the best validation accuracy above the baseline's",
-        "ch5_augmented_best_val_accuracy > ch5_baseline_best_val_accuracy",
-    ),
-    Claim(
-        5,
-        "augmentation alone does more than dropout alone (best epochs)",
-        "ch5_augmented_best_val_accuracy > ch5_dropout_best_val_accuracy",
-    ),
-    Claim(
-        5,
-        "the two together help most (best epochs)",
-        "ch5_augdrop_best_val_accuracy"
-        " > max(ch5_augmented_best_val_accuracy, ch5_dropout_best_val_accuracy)",
-    ),
-    Claim(
-        5,
-        "the final epochs tell the same story: each remedy ends above the baseline",
-        "min(ch5_dropout_final_val_accuracy, ch5_augmented_final_val_accuracy)"
-        " > ch5_baseline_val_accuracy",
-    ),
-    Claim(
-        5,
-        "the final epochs tell the same story: augmentation ends above dropout",
-        "ch5_augmented_final_val_accuracy > ch5_dropout_final_val_accuracy",
-    ),
-    Claim(
-        5,
-        "the final epochs tell the same story: the two together end highest",
-        "ch5_augdrop_final_val_accuracy"
-        " > max(ch5_augmented_final_val_accuracy, ch5_dropout_final_val_accuracy)",
-    ),
-    Claim(
-        5,
-        "the combined model's lead over the baseline is several (3+) times the noise",
-        "ch5_augdrop_gain_points > 3 * ch5_val_se_points",
-    ),
-    Claim(
-        5,
-        "dropout's gain on its own is not much larger than the noise (under 3 standard errors)",
-        "100 * (ch5_dropout_best_val_accuracy - ch5_baseline_best_val_accuracy)"
-        " < 3 * ch5_val_se_points",
+        "regularised models end better on new data: each regularised model's last-five mean"
+        " is above the baseline's",
+        "min(ch5_augmented_last5_val_accuracy, ch5_dropout_last5_val_accuracy,"
+        " ch5_augdrop_last5_val_accuracy) > ch5_baseline_last5_val_accuracy",
     ),
     Claim(
         5,
@@ -218,11 +176,6 @@ CLAIMS: list[Claim] = [
         5,
         "rotation and zoom keep far less of the photo than a flip and a small shift",
         "ch5_kept_strong < ch5_kept_mild - 0.1",
-    ),
-    Claim(
-        5,
-        "the stronger augmentation costs accuracy, several (3+) times the noise",
-        "ch5_strong_cost_points > 3 * ch5_val_se_points",
     ),
     # Chapter 7: autoencoders.
     Claim(

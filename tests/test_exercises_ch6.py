@@ -18,7 +18,7 @@ CHECKERS = [
     check.largest_response,
     check.conv4_receptive_field,
     check.best_patch,
-    check.other_photo_dead_maps,
+    check.other_photo_dark_maps,
 ]
 
 
@@ -133,8 +133,8 @@ def test_best_patch_accepts_the_normalised_gradient():
         [3 / 32, 20 / 64, 30 / 128, 90 / 128],  # conv3 dips below conv2, within the slack
     ],
 )
-def test_other_photo_dead_maps_accepts_the_range_of_honest_runs(answer):
-    assert check.other_photo_dead_maps(answer)
+def test_other_photo_dark_maps_accepts_the_range_of_honest_runs(answer):
+    assert check.other_photo_dark_maps(answer)
 
 
 def test_conv_filters_are_the_chapters_model():
@@ -177,24 +177,24 @@ def test_conv_filters_are_the_chapters_model():
         ("best_patch", np.array([[1, 1, 0], [0, 1, -1], [-1, 0, 1]]) / 3, "signs are right"),
         ("best_patch", "the filter", "array of numbers"),
         ("best_patch", np.zeros((3, 3)), "values are wrong"),
-        ("other_photo_dead_maps", [19 / 32, 47 / 64, 117 / 128, 108 / 128], "almost black"),
-        ("other_photo_dead_maps", [24 / 32, 57 / 64, 120 / 128, 120 / 128], "zero values"),
-        ("other_photo_dead_maps", [0.0, 0.0, 17 / 128, 42 / 128], "untrained model"),
-        ("other_photo_dead_maps", [2, 13, 38, 84], "divide the number of dead maps"),
-        ("other_photo_dead_maps", [21 / 32, 19 / 64, 26 / 128, 8 / 128], "almost black"),
-        ("other_photo_dead_maps", [10 / 32, 13 / 64, 13 / 128, 6 / 128], "should grow"),
-        ("other_photo_dead_maps", [3 / 32, 13 / 64, 38 / 128, 127 / 128], "outside what"),
+        ("other_photo_dark_maps", [19 / 32, 47 / 64, 117 / 128, 108 / 128], "almost black"),
+        ("other_photo_dark_maps", [24 / 32, 57 / 64, 120 / 128, 120 / 128], "zero values"),
+        ("other_photo_dark_maps", [0.0, 0.0, 17 / 128, 42 / 128], "untrained model"),
+        ("other_photo_dark_maps", [2, 13, 38, 84], "divide the number of dark maps"),
+        ("other_photo_dark_maps", [21 / 32, 19 / 64, 26 / 128, 8 / 128], "almost black"),
+        ("other_photo_dark_maps", [10 / 32, 13 / 64, 13 / 128, 6 / 128], "should grow"),
+        ("other_photo_dark_maps", [3 / 32, 13 / 64, 38 / 128, 127 / 128], "outside what"),
         # Every value is checked (issue 24): a conv2 or conv3 out of line, or a share that is
         # no whole number of maps, is caught even when conv1 and conv4 look right.
-        ("other_photo_dead_maps", [0.1, 0.9, 0.0, 0.5], "not a share of its 32 maps"),
-        ("other_photo_dead_maps", [2 / 32, 58 / 64, 0.0, 84 / 128], "out of line with conv1"),
-        ("other_photo_dead_maps", [2 / 32, 13 / 64, 0.0, 84 / 128], "conv3's 0% is out of line"),
-        ("other_photo_dead_maps", [2 / 32, 0.3, 38 / 128, 84 / 128], "conv2's 0.3 is not"),
-        ("other_photo_dead_maps", [2 / 32, 13 / 64, 38 / 128, float("nan")], "diverged"),
-        ("other_photo_dead_maps", [2 / 32, 13 / 64, np.inf, 84 / 128], "not a finite"),
-        ("other_photo_dead_maps", [0.1, 0.2, 0.3], "four fractions"),
-        ("other_photo_dead_maps", "0.1 0.2 0.3 0.6", "four fractions"),
-        ("other_photo_dead_maps", 0.66, "four fractions"),
+        ("other_photo_dark_maps", [0.1, 0.9, 0.0, 0.5], "not a share of its 32 maps"),
+        ("other_photo_dark_maps", [2 / 32, 58 / 64, 0.0, 84 / 128], "out of line with conv1"),
+        ("other_photo_dark_maps", [2 / 32, 13 / 64, 0.0, 84 / 128], "conv3's 0% is out of line"),
+        ("other_photo_dark_maps", [2 / 32, 0.3, 38 / 128, 84 / 128], "conv2's 0.3 is not"),
+        ("other_photo_dark_maps", [2 / 32, 13 / 64, 38 / 128, float("nan")], "diverged"),
+        ("other_photo_dark_maps", [2 / 32, 13 / 64, np.inf, 84 / 128], "not a finite"),
+        ("other_photo_dark_maps", [0.1, 0.2, 0.3], "four fractions"),
+        ("other_photo_dark_maps", "0.1 0.2 0.3 0.6", "four fractions"),
+        ("other_photo_dark_maps", 0.66, "four fractions"),
     ],
 )
 def test_chapter6_typical_mistakes_get_a_hint(checker, answer, hint):

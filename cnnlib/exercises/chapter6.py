@@ -35,15 +35,15 @@ DARK_BIAS = -0.6
 WEIGHTS = np.array([[1.0, 2.0, 0.0], [0.0, 2.0, -1.0], [-2.0, 0.0, 1.0]])
 
 #: Exercise 6: the number of filters of ``conv1`` to ``conv4`` of the chapter's model,
-#: ``models.small_convnet(64)``. A share of dead maps is a whole number of maps divided by these.
+#: ``models.small_convnet(64)``. A share of dark maps is a whole number of maps divided by these.
 CONV_FILTERS = (32, 64, 128, 128)
 
 # Exercise 6's accepted ranges (private: they would show the answer on the API page).
-# The largest share of dead conv1 maps an honest run gives for a photo: runs of the chapter's
+# The largest share of dark conv1 maps an honest run gives for a photo: runs of the chapter's
 # model gave 0.03 to 0.19 (the cat 0.19, the astronaut 0.06); a black image, or pixels in
 # [0, 1], give 0.6. To be set from the replicates of Chapter 5's recipe (benchmarks/).
 _DEAD_CONV1_MAX = 0.45
-# The range of shares of dead conv4 maps accepted: runs gave 0.56 to 0.74 (the cat 0.69, the
+# The range of shares of dark conv4 maps accepted: runs gave 0.56 to 0.74 (the cat 0.69, the
 # astronaut 0.66); an untrained model gives about 0.3. To be set from the replicates.
 _DEAD_CONV4_RANGE = (0.4, 0.95)
 # How far conv2's and conv3's shares may lie below the layer before or above conv4's: in
@@ -236,19 +236,19 @@ def best_patch(answer: object) -> Feedback:
     )
 
 
-def other_photo_dead_maps(answer: object) -> Feedback:
-    """Exercise 6 (an experiment): the fractions of dead maps of ``conv1`` to ``conv4`` for
+def other_photo_dark_maps(answer: object) -> Feedback:
+    """Exercise 6 (an experiment): the fractions of dark maps of ``conv1`` to ``conv4`` for
     another photo, as four numbers (a list, a tuple or an array).
 
-    Every value is checked: each must be a whole number of dead maps divided by the layer's
-    number of filters (:data:`CONV_FILTERS`), as ``visualize.dead_fraction`` gives it; the
-    share must grow with depth, from few dead maps in ``conv1`` to most in ``conv4``, within
+    Every value is checked: each must be a whole number of dark maps divided by the layer's
+    number of filters (:data:`CONV_FILTERS`), as ``visualize.dark_fraction`` gives it; the
+    share must grow with depth, from few dark maps in ``conv1`` to most in ``conv4``, within
     the spread that runs of the chapter's model give. Outside that, the feedback says what
     usually went wrong.
 
-    >>> other_photo_dead_maps([0.1, 0.9, 0.0, 0.5])
+    >>> other_photo_dark_maps([0.1, 0.9, 0.0, 0.5])
     Not yet: conv1's 0.1 is not a share of its 32 maps (0.1 * 32 = 3.2 maps): pass the \
-unrounded values visualize.dead_fraction returns, in the order conv1, conv2, conv3, conv4.
+unrounded values visualize.dark_fraction returns, in the order conv1, conv2, conv3, conv4.
     """
     if answer is None or answer is Ellipsis:
         return NOT_ANSWERED
@@ -270,16 +270,16 @@ unrounded values visualize.dead_fraction returns, in the order conv1, conv2, con
     if not np.all(np.isfinite(values)):
         return diverged(
             float(values[~np.isfinite(values)][0]),
-            "a share of dead maps is a count divided by the number of filters, so this one "
+            "a share of dark maps is a count divided by the number of filters, so this one "
             "comes from a model whose training diverged (its weights are NaN) or from a "
             "division by zero. Use the chapter's trained model, `cats`, and "
-            "visualize.dead_fraction.",
+            "visualize.dark_fraction.",
         )
     if np.any(values < 0) or np.any(values > 1):
         return Feedback(
             False,
-            "a fraction lies between 0 and 1: divide the number of dead maps by the layer's "
-            "number of filters (visualize.dead_fraction does).",
+            "a fraction lies between 0 and 1: divide the number of dark maps by the layer's "
+            "number of filters (visualize.dark_fraction does).",
         )
     for index, (value, filters) in enumerate(zip(values, CONV_FILTERS, strict=True)):
         maps = value * filters
@@ -288,34 +288,34 @@ unrounded values visualize.dead_fraction returns, in the order conv1, conv2, con
                 False,
                 f"conv{index + 1}'s {value:g} is not a share of its {filters} maps ({value:g} * "
                 f"{filters} = {maps:.3g} maps): pass the unrounded values "
-                "visualize.dead_fraction returns, in the order conv1, conv2, conv3, conv4.",
+                "visualize.dark_fraction returns, in the order conv1, conv2, conv3, conv4.",
             )
     first, last = float(values[0]), float(values[-1])
     if first > _DEAD_CONV1_MAX:
         return Feedback(
             False,
-            f"{first:.0%} of conv1's maps dead is far more than a photo gives. Either these are "
+            f"{first:.0%} of conv1's maps dark is far more than a photo gives. Either these are "
             "the shares of zero values rather than of maps that are zero everywhere (use "
-            "visualize.dead_fraction), or the model saw an almost black image: it takes pixels "
+            "visualize.dark_fraction), or the model saw an almost black image: it takes pixels "
             "from 0 to 255 and rescales them itself, and data.sample_image returns values in "
             "[0, 1].",
         )
     if first == 0 and last < _DEAD_CONV4_RANGE[0]:
         return Feedback(
             False,
-            "no dead map at all in conv1 and few in conv4 is what an untrained model gives: "
+            "no dark map at all in conv1 and few in conv4 is what an untrained model gives: "
             "use the chapter's trained model, `cats`.",
         )
     if last <= first:
         return Feedback(
             False,
-            "the share of dead maps should grow from conv1 to conv4; check that the four "
+            "the share of dark maps should grow from conv1 to conv4; check that the four "
             "numbers come from conv1, conv2, conv3 and conv4, in that order.",
         )
     if not _DEAD_CONV4_RANGE[0] <= last <= _DEAD_CONV4_RANGE[1]:
         return Feedback(
             False,
-            f"{last:.0%} of conv4's maps dead is outside what the chapter's model gives for a "
+            f"{last:.0%} of conv4's maps dark is outside what the chapter's model gives for a "
             "photo; check that you passed the trained model `cats`, the photo shrunk to 64x64 "
             "with values from 0 to 255, and the maps of conv4 (not of a dense layer).",
         )
@@ -337,6 +337,6 @@ unrounded values visualize.dead_fraction returns, in the order conv1, conv2, con
     )
     return Feedback(
         True,
-        f"{first:.0%} of conv1's maps dead and {last:.0%} of conv4's, {shape}. Now compare "
+        f"{first:.0%} of conv1's maps dark and {last:.0%} of conv4's, {shape}. Now compare "
         "which conv4 filters are alive for the two photos.",
     )
