@@ -3,6 +3,7 @@
 
     python3 .ci/tasks.py build      build the HTML book from the stored notebook outputs
     python3 .ci/tasks.py test       the whole test suite (unit tests, nbval, book build)
+    python3 .ci/tasks.py pdf        the whole book as one PDF, and the HTML book that offers it
     python3 .ci/tasks.py execute    authors: re-execute notebooks in full mode, in place
     python3 .ci/tasks.py oldest     every notebook in quick mode with the oldest TensorFlow/Keras
     python3 .ci/tasks.py jupyter    authors: make the notebooks read in JupyterLab as on the page
@@ -150,8 +151,9 @@ def fetch_datasets() -> None:
 
 def configure_environment() -> None:
     """The environment of every tool and kernel started from here: TensorFlow's as the notebooks
-    set it (cnnlib.runtime.ENVIRONMENT: oneDNN off, CPU only, quiet), and none of the reader's own
-    configuration (a matplotlibrc or IPython startup file would change outputs)."""
+    set it (cnnlib.runtime.ENVIRONMENT: oneDNN's AVX2 kernels on two threads, CPU only, quiet),
+    and none of the reader's own configuration (a matplotlibrc or IPython startup file would
+    change outputs)."""
     from cnnlib.runtime import ENVIRONMENT
 
     os.environ.update(ENVIRONMENT)
@@ -171,6 +173,22 @@ def build(_: argparse.Namespace) -> None:
     run([*jupyter_book, "build", ".", "--all", "--keep-going"])
     index = ROOT / "_build" / "html" / "index.html"
     print(f"\nThe book is built: {index}")
+
+
+def pdf(arguments: argparse.Namespace) -> None:
+    """The whole book as one PDF, _build/pdf/cnn-executable.pdf: the book built as a single page,
+    which Chromium (the site test's browser, not TeX) prints with the book's print styles
+    (book/_ext/book_pdf.py). Then the HTML book again: a build that finds the PDF copies it into
+    the site, and its front page and every page's download menu link to it (a build without it
+    offers no PDF, so no link is ever broken)."""
+    ensure_browser()
+    jupyter_book = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()"]
+    run([*jupyter_book, "build", ".", "--builder", "singlehtml", "--all", "--keep-going"])
+    single = ROOT / "_build" / "singlehtml"
+    target = ROOT / "_build" / "pdf" / "cnn-executable.pdf"
+    run([sys.executable, str(ROOT / "book" / "_ext" / "book_pdf.py"), str(single), str(target)])
+    print(f"\nThe book as a PDF: {target}")
+    build(arguments)
 
 
 def test(_: argparse.Namespace) -> None:
@@ -301,6 +319,7 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help="build the HTML book into _build/html")
     commands.add_parser("test", help="run the unit tests, nbval and the book build")
+    commands.add_parser("pdf", help="the book as a PDF (_build/pdf/), and the HTML book with it")
     execute_parser = commands.add_parser("execute", help="re-execute notebooks in full mode")
     execute_parser.add_argument("notebooks", nargs="*", help="default: every book/*.ipynb")
     execute_parser.add_argument(
@@ -325,6 +344,7 @@ def main() -> None:
     commands_run = {
         "build": build,
         "test": test,
+        "pdf": pdf,
         "execute": execute,
         "jupyter": jupyter,
         "oldest": oldest_versions,
