@@ -717,6 +717,42 @@ def test_dark_mode_shows_figures_as_they_are(site, reader):
     dark.screenshot("01_convolution-dark")
 
 
+# Each coloured run of text in a cell's output (a terminal's colours, as Keras's model summary
+# prints them) and its contrast with the box behind it, as the browser draws them.
+OUTPUT_CONTRAST = """
+() => {
+  const rgb = s => s.match(/[\\d.]+/g).slice(0, 4).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(c => c / 255)
+    .map(c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const behind = el => {
+    for (let p = el; p; p = p.parentElement) {
+      const colour = rgb(getComputedStyle(p).backgroundColor);
+      if (colour.length < 4 || colour[3] > 0) return colour;
+    }
+    return [255, 255, 255];
+  };
+  return Array.from(document.querySelectorAll('.cell_output pre span[style*="color"]'))
+    .map(span => {
+      const [a, b] = [lum(rgb(getComputedStyle(span).color)), lum(behind(span))];
+      return {text: span.textContent, ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)};
+    });
+}
+"""
+
+
+def test_coloured_output_reads_in_light_and_dark_mode(site, reader):
+    """Keras's model summaries print in a terminal's colours (blue, cyan, green), too light on
+    the light output box as they come: book.css darkens them to 4.5:1 or more (the contrast
+    small text needs); in dark mode they stay as they are."""
+    for dark in (False, True):
+        you = reader(1280, dark=dark)
+        you.open(f"{site}/book/04_first_convnet.html")
+        runs = you.page.evaluate(OUTPUT_CONTRAST)
+        assert len(runs) > 10
+        assert [r for r in runs if r["ratio"] < 4.5] == [], "dark" if dark else "light"
+
+
 def test_a_solution_opens_from_its_link(site, reader):
     """Tapping "Solution to Exercise 1.1" opens that solution (and no other closes), without an
     error and without jumping away to the exercise."""
