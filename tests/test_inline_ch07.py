@@ -89,14 +89,14 @@ def setting(name: str) -> Any:
     return found[0]
 
 
-def glued() -> dict[str, float]:
-    values = {}
+def glued() -> dict[str, Any]:
+    values: dict[str, Any] = {}
     for cell in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]:
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("scrapbook", {}).get("name")
             if name:
                 text = output["data"]["application/papermill.record/text/plain"]
-                values[name] = float(ast.literal_eval(text))
+                values[name] = ast.literal_eval(text)
     return values
 
 
@@ -144,7 +144,10 @@ def test_chapter7_verdicts_hold_on_the_stored_run():
     assert values["ch7_opt_adam"] < 0.5 * values["ch7_opt_untrained"]
     # the transposed decoder: worse fit, more energy at the finest period, a stronger grid
     assert values["ch7_transpose_test_loss"] > values["ch7_ae_test_loss"]
-    assert values["ch7_finest_period_ratio"] > 1 and values["ch7_grid_rms_ratio"] > 1
+    assert values["ch7_finest_period_ratio"] > 1
+    # the grid verdict is worded from this run and the replicates, whatever they say
+    stronger = values["ch7_grid_rms_ratio"] > 1
+    assert ("this page's included" in values["ch7_grid_verdict"]) == stronger
     # "The test images themselves carry more than either"
     assert values["ch7_finest_share_test"] > values["ch7_finest_share_transpose"]
     assert values["ch7_finest_share_test"] > values["ch7_finest_share_up"]
