@@ -494,6 +494,24 @@ def test_every_page_loads_cleanly_in_the_browser(site, reader):
     assert problems == {}
 
 
+# Every formula of the page typeset: book.js loads MathJax when the first formula nears the
+# screen (or the page is printed), which may not have happened yet; here it is made to.
+MATHJAX_LOADING = """
+() => {
+  if (!document.getElementById('book-mathjax')) return false;
+  window.dispatchEvent(new Event('beforeprint'));
+  return true;
+}
+"""
+TYPESET = "() => window.MathJax.startup && MathJax.startup.promise.then(() => true)"
+
+
+def typeset_all(page: Any) -> None:
+    """Every formula of the page typeset (20 s at most)."""
+    if page.evaluate(MATHJAX_LOADING):
+        page.wait_for_function(TYPESET, timeout=20_000)
+
+
 # Elements that reach past the right edge of the viewport, other than those inside a box that
 # scrolls (code blocks, tables and equations do): the reason a page scrolls sideways.
 TOO_WIDE = """
@@ -597,9 +615,7 @@ def test_on_a_phone_no_page_scrolls_sideways_and_figures_tables_and_equations_re
     too_wide, hidden, small = {}, {}, {}
     for name in toc_pages():
         phone.open(f"{site}/{name}.html")
-        phone.page.wait_for_function(
-            "!window.MathJax || !MathJax.startup || MathJax.startup.promise.then(() => true)"
-        )
+        typeset_all(phone.page)
         phone.page.evaluate(BROKEN_IMAGES)
         page = phone.page.evaluate(TOO_WIDE)
         if page["scrollWidth"] > page["width"]:

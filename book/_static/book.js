@@ -88,8 +88,11 @@ watchAll();
 const mathJaxConfig = document.getElementById("book-mathjax");
 if (mathJaxConfig) {
   const formulas = document.querySelectorAll(".math, .output_area, .cell_output .output.text_latex");
+  let loading = false;
   const loadMathJax = () => {
     seen.disconnect();
+    if (loading) return; // once: a formula came near, then the reader prints
+    loading = true;
     const script = document.createElement("script");
     script.src = mathJaxConfig.dataset.src;
     script.addEventListener("load", () => MathJax.startup.promise.then(watchAll));
