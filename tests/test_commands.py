@@ -47,7 +47,12 @@ def test_the_workflow_publishes_the_book_and_tests_pull_requests():
     assert uses and all(re.fullmatch(r"actions/[a-z-]+@v\d+", action) for action in uses), uses
     runs = {name: [step.get("run") for step in job["steps"]] for name, job in jobs.items()}
     assert "python3 .ci/tasks.py test" in runs["test"]
-    assert "python3 .ci/tasks.py build" in runs["build"]
+    # The published site: the PDF command prints the book, then runs the README's build command
+    # (tasks.py's pdf() ends with build()), whose site holds the PDF.
+    assert "python3 .ci/tasks.py pdf" in runs["build"]
+    source = (ROOT / ".ci" / "tasks.py").read_text()
+    pdf_body = source[source.index("def pdf(") : source.index("\ndef ", source.index("def pdf("))]
+    assert "build(" in pdf_body
     assert "pull_request" in jobs["test"]["if"]
     # Majors that run on Node.js 24; the older ones ran on Node.js 20, which GitHub retires.
     current = {
@@ -56,6 +61,7 @@ def test_the_workflow_publishes_the_book_and_tests_pull_requests():
         "actions/configure-pages@v6",
         "actions/upload-pages-artifact@v5",
         "actions/deploy-pages@v5",
+        "actions/upload-artifact@v7",
     }
     assert set(uses) == current, set(uses) ^ current
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
