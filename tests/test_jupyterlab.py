@@ -140,7 +140,7 @@ def test_the_page_quotes_each_eval_as_glue_text_did(html):
     """book/_ext/glued.py: every {eval}`runtime.glued(...)` of the prose shows its stored value,
     formatted, on the chapter's page (as the notebook's user_expressions do in JupyterLab)."""
     for path in NOTEBOOKS:
-        page = (html / f"{path.stem}.html").read_text(encoding="utf-8")
+        page = (html / "book" / f"{path.stem}.html").read_text(encoding="utf-8")
         assert "runtime.glued(" not in page, path.name
         for cell in load(path)["cells"]:
             for entry in cell["metadata"].get("user_expressions", []):
