@@ -495,21 +495,27 @@ def test_every_page_loads_cleanly_in_the_browser(site, reader):
 
 
 # Every formula of the page typeset: book.js loads MathJax when the first formula nears the
-# screen (or the page is printed), which may not have happened yet; here it is made to.
-MATHJAX_LOADING = """
+# screen and typesets the formulas as they come near (or when the page is printed); here it is
+# asked to typeset them all.
+TYPESET_ALL = """
 () => {
-  if (!document.getElementById('book-mathjax')) return false;
-  window.dispatchEvent(new Event('beforeprint'));
+  if (!window.bookTypesetAll) return false;
+  window.bookTypesetDone = false;
+  window.bookTypesetAll().then(() => { window.bookTypesetDone = true; });
   return true;
 }
 """
-TYPESET = "() => window.MathJax.startup && MathJax.startup.promise.then(() => true)"
 
 
 def typeset_all(page: Any) -> None:
     """Every formula of the page typeset (20 s at most)."""
-    if page.evaluate(MATHJAX_LOADING):
-        page.wait_for_function(TYPESET, timeout=20_000)
+    if page.evaluate(TYPESET_ALL):
+        page.wait_for_function("window.bookTypesetDone === true", timeout=20_000)
+        left = page.evaluate(
+            "Array.from(document.querySelectorAll('.bd-article .math'))"
+            ".filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 60))"
+        )
+        assert left == [], f"formulas not typeset: {left[:5]}"
 
 
 # Elements that reach past the right edge of the viewport, other than those inside a box that

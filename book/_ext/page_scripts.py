@@ -33,6 +33,7 @@ import base64
 import hashlib
 import html
 import io
+import json
 import math
 import os
 import re
@@ -40,6 +41,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import fontTools.subset
+import fontTools.ttLib
+import tinycss2
 from icons import font_awesome_paths, inline_icons
 from PIL import Image
 from sphinx.application import Sphinx
@@ -105,10 +109,25 @@ _MATHJAX = re.compile(
 )
 
 
+#: What MathJax's combined ``tex-chtml.js`` holds, as separate files: a phone
+#: runs each in its own task (the combined file was one task of about a second
+#: with a slowed CPU).
+MATHJAX_COMPONENTS = [
+    "input/tex",
+    "output/chtml",
+    "output/chtml/fonts/tex",
+    "ui/menu",
+    "a11y/assistive-mml",
+]
+
+
 def load_mathjax_on_demand(text: str) -> str:
     """``text`` without MathJax (1.1 MB) if its body has no formula, and
     otherwise with MathJax's address on its configuration script, for
-    ``book.js`` to load it when the first formula comes near the screen."""
+    ``book.js`` to load it when the first formula comes near the screen and to
+    typeset the formulas as they come near (not the whole page at start-up).
+    MathJax comes as its loader (``startup.js``) and the components of
+    ``tex-chtml.js`` (:data:`MATHJAX_COMPONENTS`), which draw the same."""
     body = text[text.find("<body") :]
     script = _MATHJAX.search(text)
     config = _MATHJAX_CONFIG.search(text)
@@ -117,8 +136,19 @@ def load_mathjax_on_demand(text: str) -> str:
     text = _MATHJAX.sub("", text)
     if not _MATH.search(body):
         return _MATHJAX_CONFIG.sub("", text)
-    tag = f'<script id="book-mathjax" data-src="{script.group(1)}">'
-    return text.replace(config.group(0), f"{tag}{config.group(1)}</script>")
+    if not script.group(1).endswith("/tex-chtml.js"):
+        raise ValueError(
+            f"book.js expects MathJax's tex-chtml.js: {script.group(1)}"
+        )
+    startup = script.group(1).removesuffix("tex-chtml.js") + "startup.js"
+    settings = json.loads(config.group(1).removeprefix("window.MathJax = "))
+    settings["loader"] = {"load": MATHJAX_COMPONENTS}
+    settings["startup"] = {**settings.get("startup", {}), "typeset": False}
+    tag = f'<script id="book-mathjax" data-src="{startup}">'
+    return text.replace(
+        config.group(0),
+        f"{tag}window.MathJax = {json.dumps(settings)}</script>",
+    )
 
 
 _SEARCH_SCRIPTS = re.compile(
@@ -148,7 +178,8 @@ def defer_scripts(text: str, documentation_options: str) -> str:
         head[0],
     )
     part = re.sub(
-        r'<script (?![^>]*\b(?:defer|async)\b)([^>]*\bsrc="[^"]*"[^>]*)>',
+        r"<script (?![^>]*\b(?:defer|async)\b)"
+        r'([^>]*(?<![\w-])src="[^"]*"[^>]*)>',
         r"<script defer \1>",
         part,
     )
@@ -195,13 +226,19 @@ def bundle_stylesheets(text: str, page: Path, outdir: Path) -> str:
     return text[: head.start()] + part + text[head.end() :]
 
 
-@lru_cache(maxsize=8)
+_BUNDLES: dict[tuple[tuple[Path, ...], Path], Path] = {}
+
+
 def _bundle(files: tuple[Path, ...], outdir: Path) -> Path:
+    known = _BUNDLES.get((files, outdir))
+    if known is not None and known.is_file():
+        return known  # (purge_bundles removes it when the pages are written)
     styles = outdir / "_static" / "styles"
     parts = [_css_for(file, styles) for file in files]
     joined = "\n".join(parts)
     name = f"bundle-{hashlib.sha256(joined.encode()).hexdigest()[:10]}.css"
     (styles / name).write_text(joined, encoding="utf-8")
+    _BUNDLES[files, outdir] = styles / name
     return styles / name
 
 
@@ -226,6 +263,227 @@ def _css_for(file: Path, target: Path) -> str:
         return f"url({match.group(1)}{new}{match.group(1)})"
 
     return re.sub(r"url\((['\"]?)([^'\")]+)\1\)", moved, text)
+
+
+def used_words(pages: list[Path]) -> frozenset[str]:
+    """Every word (``[A-Za-z0-9_-]+``) of ``pages`` and of the scripts they
+    load: any class or id a stylesheet rule could find on the site, in a page
+    or added by a script, is one of them."""
+    words: set[str] = set()
+    scripts: set[Path] = set()
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        words.update(_WORD.findall(text))
+        for src in re.findall(r'<script [^>]*(?<![\w-])src="([^"]+)"', text):
+            if not re.match(r"^[a-z]+:|//", src):
+                scripts.add((page.parent / src.split("?")[0]).resolve())
+    for script in scripts:
+        if script.is_file():
+            words.update(_WORD.findall(script.read_text(encoding="utf-8")))
+    return frozenset(words)
+
+
+_WORD = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _selector_matches_nothing(
+    selector: list[Any], words: frozenset[str]
+) -> bool:
+    """Whether ``selector`` (tinycss2 tokens) asks for a class or an id that is
+    not one of ``words``. Only its own classes and ids count: one inside
+    ``:not()``, ``:is()`` or ``:has()`` may be absent and the selector match."""
+    for before, token in zip([None, *selector], selector, strict=False):
+        if (
+            token.type == "hash"
+            and token.is_identifier
+            and token.value not in words
+        ):
+            return True
+        if (
+            token.type == "ident"
+            and before is not None
+            and before.type == "literal"
+            and before.value == "."
+            and token.value not in words
+        ):
+            return True
+    return False
+
+
+def purge_css(css: str, words: frozenset[str]) -> tuple[str, set[str]]:
+    """``css`` without the selectors that match nothing on the site (a class or
+    an id that no page and no script of the site names: Font Awesome's 2,000
+    icon classes, most of Bootstrap), and without the rules and ``@media``
+    blocks left empty; with the characters its strings hold (the icons that
+    ``content:`` draws), for :func:`subset_fonts`. Everything else is kept as
+    it was, in its order, so every element that was styled is styled alike."""
+    characters: set[str] = set()
+
+    def strings(tokens: list[Any] | None) -> None:
+        for token in tokens or []:
+            if token.type == "string":
+                characters.update(token.value)
+            elif hasattr(token, "arguments"):
+                strings(token.arguments)
+            elif hasattr(token, "content") and isinstance(token.content, list):
+                strings(token.content)
+
+    def rules(nodes: list[Any]) -> str:
+        out = []
+        for node in nodes:
+            if node.type == "qualified-rule":
+                selectors: list[list[Any]] = [[]]
+                for token in node.prelude:
+                    if token.type == "literal" and token.value == ",":
+                        selectors.append([])
+                    else:
+                        selectors[-1].append(token)
+                kept = [
+                    tinycss2.serialize(s).strip()
+                    for s in selectors
+                    if not _selector_matches_nothing(s, words)
+                ]
+                if kept:
+                    strings(node.content)
+                    out.append(
+                        ",".join(kept)
+                        + "{"
+                        + tinycss2.serialize(node.content)
+                        + "}"
+                    )
+            elif node.type == "at-rule":
+                keyword = node.lower_at_keyword
+                if node.content is not None and keyword in (
+                    "media",
+                    "supports",
+                    "layer",
+                    "container",
+                ):
+                    inner = rules(
+                        tinycss2.parse_rule_list(
+                            node.content,
+                            skip_comments=True,
+                            skip_whitespace=True,
+                        )
+                    )
+                    if inner:
+                        prelude = tinycss2.serialize(node.prelude)
+                        out.append(f"@{node.at_keyword}{prelude}{{{inner}}}")
+                else:
+                    strings(node.content)
+                    out.append(tinycss2.serialize([node]).strip())
+            elif node.type == "error":
+                raise ValueError(f"unreadable CSS: {node.message}")
+        return "\n".join(out)
+
+    text = rules(
+        tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    )
+    # An icon's code point is written as the character: UTF-8, said first.
+    return f'@charset "UTF-8";\n{text}', characters
+
+
+_FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
+_FONT_SOURCES = re.compile(r"src:(url\([^;}]*)")
+
+
+def subset_fonts(css: str, folder: Path, characters: set[str]) -> str:
+    """``css`` with each web font of an ``@font-face`` (Font Awesome's: 156 KB
+    for 1,400 icons) replaced by a subset that holds only the ``characters``
+    its stylesheet draws (a few KB), written to ``folder``. A font that draws
+    none of them is left as it was (a browser never fetches it)."""
+
+    def subset(match: re.Match[str]) -> str:
+        rule = match.group(0)
+        sources = _FONT_SOURCES.search(rule)
+        if sources is None:
+            return rule
+        files = [
+            (folder / url).resolve()
+            for url in re.findall(r"url\(['\"]?([^'\")]+)", sources.group(1))
+        ]
+        font = next(
+            (f for f in files if f.suffix in (".ttf", ".otf") and f.is_file()),
+            None,
+        )
+        if font is None:
+            return rule
+        options = fontTools.subset.Options()
+        options.flavor = "woff"  # zlib (woff2 would need brotli)
+        options.layout_features = ["*"]
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        with fontTools.ttLib.TTFont(font, recalcTimestamp=False) as loaded:
+            drawn = sorted(
+                ord(c) for c in characters if ord(c) in loaded.getBestCmap()
+            )
+            if not drawn:
+                return rule
+            subsetter = fontTools.subset.Subsetter(options)
+            subsetter.populate(unicodes=drawn)
+            subsetter.subset(loaded)
+            out = io.BytesIO()
+            loaded.flavor = "woff"
+            loaded.save(out)
+        data = out.getvalue()
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        name = f"{font.stem}-{digest}.woff"
+        (folder / name).write_bytes(data)
+        return rule.replace(sources.group(1), f'url({name}) format("woff")')
+
+    return _FONT_FACE.sub(subset, css)
+
+
+def purge_bundles(outdir: Path, pages: list[Path]) -> None:
+    """Each stylesheet bundle that ``pages`` link to, purged
+    (:func:`purge_css`) and its fonts subset (:func:`subset_fonts`), under a
+    new name (the hash of what it now holds) that the pages link to."""
+    styles = outdir / "_static" / "styles"
+    words = used_words(pages)
+    renamed = {}
+    for bundle in sorted(styles.glob("bundle-*.css")):
+        if bundle.name.endswith(".min.css"):
+            continue  # (purged by an earlier build into the same folder)
+        css, characters = purge_css(bundle.read_text(encoding="utf-8"), words)
+        css = subset_fonts(css, styles, characters)
+        name = f"bundle-{hashlib.sha256(css.encode()).hexdigest()[:10]}.min.css"
+        (styles / name).write_text(css, encoding="utf-8")
+        renamed[bundle.name] = name
+    if not renamed:
+        return  # (no page was written anew: an earlier build purged them)
+    # A page that an earlier build into the same folder wrote, and this one
+    # did not, links to the bundle that build made: the one bundle now.
+    only = (
+        next(iter(renamed.values()))
+        if len(set(renamed.values())) == 1
+        else None
+    )
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        new = re.sub(
+            r"styles/(bundle-[0-9a-f]{10}(?:\.min)?\.css)",
+            lambda m: f"styles/{renamed.get(m.group(1), only or m.group(1))}",
+            text,
+        )
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    # What no page links to any more: the bundles as they were, and what
+    # earlier builds wrote into the same folder.
+    kept = set(renamed.values())
+    fonts = {
+        font
+        for name in kept
+        for font in re.findall(
+            r"url\(([^)/]+\.woff)\)",
+            (styles / name).read_text(encoding="utf-8"),
+        )
+    }
+    for old in styles.glob("bundle-*.css"):
+        if old.name not in kept:
+            old.unlink()
+    for old in styles.glob("*-" + "[0-9a-f]" * 10 + ".woff"):
+        if old.name not in fonts:
+            old.unlink()
 
 
 @lru_cache(maxsize=512)
@@ -478,9 +736,12 @@ def clean_pages(app: Sphinx, exception: Exception | None) -> None:
     options = (static / "documentation_options.js").read_text(encoding="utf-8")
     points = smallest_figure_points(Path(app.srcdir))
     title = app.config.html_title or app.config.project
-    for page in outdir.rglob("*.html"):
-        if page.relative_to(outdir).parts[0].startswith("_"):
-            continue
+    pages = [
+        page
+        for page in outdir.rglob("*.html")
+        if not page.relative_to(outdir).parts[0].startswith("_")
+    ]
+    for page in pages:
         text = page.read_text(encoding="utf-8")
         if text.lstrip().startswith("<meta http-equiv"):
             continue  # index.html, rewritten below
@@ -497,6 +758,7 @@ def clean_pages(app: Sphinx, exception: Exception | None) -> None:
         cleaned = describe(cleaned, title)
         if cleaned != text:
             page.write_text(cleaned, encoding="utf-8")
+    purge_bundles(outdir, pages)
     index = outdir / "index.html"
     if index.is_file():
         redirect = re.match(

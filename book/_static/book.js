@@ -82,29 +82,61 @@ document.addEventListener("click", () => requestAnimationFrame(watchAll));
 window.addEventListener("resize", watchAll);
 watchAll();
 
-/* 3. MathJax (1.1 MB of script, and a second of work on a phone) loads when the first formula
- * comes near the screen, not with the page: a chapter's first screen draws without waiting for
- * it. page_scripts.py leaves its address on the configuration script (data-src). */
+/* 3. MathJax (1.1 MB of script) loads when the first formula comes near the screen, not with
+ * the page, and typesets the formulas as they come near the screen, a few at a time, each batch
+ * in a task of its own: typesetting a chapter's 60 formulas at once held up a phone for about a
+ * second, and a chapter's first screen draws without waiting for it. page_scripts.py leaves
+ * MathJax's address on its configuration script (data-src), which tells MathJax not to typeset
+ * the whole page when it starts. */
 const mathJaxConfig = document.getElementById("book-mathjax");
 if (mathJaxConfig) {
-  const formulas = document.querySelectorAll(".math, .output_area, .cell_output .output.text_latex");
-  let loading = false;
-  const loadMathJax = () => {
-    seen.disconnect();
-    if (loading) return; // once: a formula came near, then the reader prints
-    loading = true;
-    const script = document.createElement("script");
-    script.src = mathJaxConfig.dataset.src;
-    script.addEventListener("load", () => MathJax.startup.promise.then(watchAll));
-    document.head.appendChild(script);
+  const formulas = Array.from(
+    document.querySelectorAll(".math, .output_area, .cell_output .output.text_latex"),
+  );
+  const waiting = new Set(); // near the screen (or asked for), not yet typeset
+  let started = null;
+  let queue = Promise.resolve();
+  const start = () => {
+    started ||= new Promise((resolve) => {
+      const script = document.createElement("script");
+      script.src = mathJaxConfig.dataset.src;
+      script.addEventListener("load", () => MathJax.startup.promise.then(resolve));
+      document.head.appendChild(script);
+    });
+    return started;
   };
-  const seen = new IntersectionObserver(
-    (entries) => entries.some((e) => e.isIntersecting) && loadMathJax(),
+  const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+  const typesetWaiting = async () => {
+    await start();
+    while (waiting.size) {
+      const batch = Array.from(waiting).slice(0, 4);
+      batch.forEach((formula) => waiting.delete(formula));
+      await MathJax.typesetPromise(batch);
+      // A typeset equation may now be wider than its column: mark its box (part 2).
+      const boxes = batch.map((f) => (f.matches(SCROLLERS) ? f : f.closest(SCROLLERS)));
+      markScroll(Array.from(new Set(boxes.filter(Boolean))));
+      await nextTask();
+    }
+  };
+  const typeset = (some) => {
+    some.forEach((formula) => {
+      near.unobserve(formula);
+      waiting.add(formula);
+    });
+    queue = queue.then(typesetWaiting).catch((error) => console.error(error));
+    return queue;
+  };
+  const near = new IntersectionObserver(
+    (entries) => {
+      const shown = entries.filter((e) => e.isIntersecting).map((e) => e.target);
+      if (shown.length) typeset(shown);
+    },
     { rootMargin: "100% 0px" },
   );
-  formulas.forEach((formula) => seen.observe(formula));
-  // Printing, or a link to a section further down: typeset everything now.
-  window.addEventListener("beforeprint", loadMathJax, { once: true });
+  formulas.forEach((formula) => near.observe(formula));
+  // Printing: every formula, now. (The site test waits for the promise.)
+  window.bookTypesetAll = () => typeset(formulas);
+  window.addEventListener("beforeprint", window.bookTypesetAll, { once: true });
 }
 
 /* 4. The search page. Sphinx's summary of a result is the page's main text, which with this
