@@ -94,8 +94,23 @@ def make_pictures(app: Sphinx) -> None:
     else:
         write_if_changed(out / "front.jpg", thumbnail(front, width=FRONT_WIDTH))
         write_if_changed(
-            out / "front-phone.jpg", thumbnail(front, width=FRONT_PHONE_WIDTH)
+            out / "front-phone.jpg", thumbnail(front, width=phone_width(front))
         )
+
+
+def phone_width(picture: bytes) -> int:
+    """The width of the phone's front picture: at most
+    :data:`FRONT_PHONE_WIDTH`, and one whose height is a whole number of pixels
+    at the wide picture's proportions, so that the figure is exactly as tall
+    whichever of the two the browser shows."""
+    with Image.open(io.BytesIO(picture)) as image:
+        width, height = image.size
+    if width > FRONT_WIDTH:
+        width, height = FRONT_WIDTH, round(height * FRONT_WIDTH / width)
+    for candidate in range(FRONT_PHONE_WIDTH, FRONT_PHONE_WIDTH // 2, -1):
+        if candidate * height % width == 0:
+            return candidate
+    return FRONT_PHONE_WIDTH
 
 
 _FRONT = re.compile(r'<img ([^>]*)src="([^"]*/_images/)front\.jpg"')
@@ -103,7 +118,7 @@ _FRONT = re.compile(r'<img ([^>]*)src="([^"]*/_images/)front\.jpg"')
 
 def offer_phone_picture(app: Sphinx, exception: Exception | None) -> None:
     """The front page's figure with a phone's picture beside the wide one
-    (``srcset``): the browser takes the 720-pixel picture where that is as
+    (``srcset``): the browser takes the smaller picture where that is as
     sharp as the screen shows it (a phone: the column is the screen less 48
     px), and the 1,380-pixel one elsewhere."""
     if exception is not None or app.builder.name != "html":
@@ -112,6 +127,8 @@ def offer_phone_picture(app: Sphinx, exception: Exception | None) -> None:
     phone = Path(app.srcdir) / OUTPUT / "front-phone.jpg"
     if not phone.is_file():
         return
+    with Image.open(phone) as picture:
+        phone_px = picture.width
     (outdir / "_images").mkdir(exist_ok=True)
     shutil.copyfile(phone, outdir / "_images" / phone.name)
     for page in outdir.rglob("*.html"):
@@ -121,7 +138,7 @@ def offer_phone_picture(app: Sphinx, exception: Exception | None) -> None:
         new = _FRONT.sub(
             lambda m: (
                 f'<img {m.group(1)}src="{m.group(2)}front.jpg" '
-                f'srcset="{m.group(2)}front-phone.jpg {FRONT_PHONE_WIDTH}w, '
+                f'srcset="{m.group(2)}front-phone.jpg {phone_px}w, '
                 f'{m.group(2)}front.jpg {FRONT_WIDTH}w" '
                 'sizes="(max-width: 960px) calc(100vw - 48px), 800px"'
             ),
