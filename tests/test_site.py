@@ -260,6 +260,41 @@ def test_nothing_in_a_head_blocks_the_first_screen(html):
     assert "book/references.html" in without_math
 
 
+def test_the_stylesheet_keeps_every_rule_that_can_match():
+    """A rule goes only when each of its selectors names a class or an id that nothing on the
+    site names; a class inside :not() does not count; an emptied @media goes; icons that kept
+    rules draw are reported for the font subset."""
+    css = (
+        ".used, .gone { color: red }\n.gone > p { color: blue }\n"
+        "p:not(.gone) { margin: 0 }\n#gone, #used { padding: 0 }\n"
+        '@media (max-width: 600px) { .gone { color: red } .used::before { content: "\\f0c9" } }\n'
+        "@media print { .gone { color: red } }\n@font-face { font-family: X; src: url(x.woff) }"
+    )
+    kept, characters = page_scripts.purge_css(css, frozenset({"used", "p"}))
+    assert ".used{" in kept.replace(" ", "") and ".gone" not in kept.replace(":not(.gone)", "")
+    assert "p:not(.gone)" in kept and "#used" in kept and "#gone" not in kept
+    assert "@media (max-width: 600px)" in kept and "@media print" not in kept
+    assert "@font-face" in kept and characters == {"\uf0c9"}
+
+
+def test_the_stylesheet_is_small_and_draws_its_icons(html):
+    """The one stylesheet holds what the site can use (the themes' 552 KB held Font Awesome's
+    2,479 icon classes and most of Bootstrap), and its icon fonts hold the icons it draws."""
+    from fontTools.ttLib import TTFont
+
+    styles = html / "_static" / "styles"
+    (bundle,) = styles.glob("bundle-*.css")
+    css = bundle.read_text(encoding="utf-8")
+    assert len(css.encode()) < 250_000
+    fonts = re.findall(r"url\(([^)]+\.woff)\)", css)
+    assert fonts
+    for font in fonts:
+        assert (styles / font).stat().st_size < 20_000, font
+    icons = {ord(c) for c in css if 0xE000 <= ord(c) <= 0xF8FF}
+    drawn = set().union(*(TTFont(styles / font).getBestCmap() for font in fonts))
+    assert icons and icons <= drawn
+
+
 def test_every_page_has_one_title_one_viewport_and_a_description(html):
     for page in site_pages(html):
         head = head_of(page)

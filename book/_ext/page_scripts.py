@@ -11,9 +11,12 @@ build has finished:
   (the book launches Binder or Colab, not thebe);
 * nothing render-blocking that the first screen does not need: the scripts are
   deferred, the small ``documentation_options.js`` is inlined, the stylesheets
-  are one file, the search index (150 KB) loads on the search page only, MathJax
-  only on pages with math and when a formula nears the screen, and the theme's
-  icons are inline SVG instead of Font Awesome's 1.45 MB script (``icons.py``);
+  are one file without the rules that match nothing on the site (552 KB of the
+  themes' CSS, 154 KB kept) and with its icon fonts cut to the icons it draws,
+  the search index (150 KB) loads on the search page only, MathJax only on
+  pages with math, when a formula nears the screen (``book.js`` typesets the
+  formulas as they come near), and the theme's icons are inline SVG instead of
+  Font Awesome's 1.45 MB script (``icons.py``);
 * figures and animations: width and height given (no layout shift), figures
   lazy-loaded after the first, and on phones kept wide enough that their
   smallest text is at least 9 CSS px (``--phone-min``, see ``book.css``), in a
