@@ -117,8 +117,7 @@ _MATHJAX = re.compile(
 #: with a slowed CPU).
 MATHJAX_COMPONENTS = [
     "input/tex",
-    "output/chtml",
-    "output/chtml/fonts/tex",
+    "output/chtml",  # (which loads its font, output/chtml/fonts/tex, itself)
     "ui/menu",
     "a11y/assistive-mml",
 ]

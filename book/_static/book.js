@@ -106,10 +106,11 @@ if (mathJaxConfig) {
     return started;
   };
   const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+  let batchSize = 4;
   const typesetWaiting = async () => {
     await start();
     while (waiting.size) {
-      const batch = Array.from(waiting).slice(0, 4);
+      const batch = Array.from(waiting).slice(0, batchSize);
       batch.forEach((formula) => waiting.delete(formula));
       await MathJax.typesetPromise(batch);
       // A typeset equation may now be wider than its column: mark its box (part 2).
@@ -135,7 +136,11 @@ if (mathJaxConfig) {
   );
   formulas.forEach((formula) => near.observe(formula));
   // Printing: every formula, now. (The site test waits for the promise.)
-  window.bookTypesetAll = () => typeset(formulas);
+  // (In one batch: the reader waits for all of them anyway.)
+  window.bookTypesetAll = () => {
+    batchSize = Infinity;
+    return typeset(formulas);
+  };
   window.addEventListener("beforeprint", window.bookTypesetAll, { once: true });
 }
 
