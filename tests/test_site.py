@@ -825,6 +825,7 @@ def test_a_solution_opens_from_its_link(site, reader):
     assert "toggle-hidden" not in (first.get_attribute("class") or "")
     assert first.locator("section, p").nth(1).is_visible()
     assert "#" not in page.url
+    phone.screenshot("solution-open")  # as the reader sees it, just opened
     second.locator(".admonition-title a").tap()
     page.wait_for_timeout(300)
     assert "toggle-hidden" not in (first.get_attribute("class") or "")
@@ -832,7 +833,7 @@ def test_a_solution_opens_from_its_link(site, reader):
     first.locator(".admonition-title a").tap()
     page.wait_for_timeout(300)
     assert "toggle-hidden" in (first.get_attribute("class") or "")
-    phone.screenshot("solution-open")
+    phone.screenshot("solution-closed-again")
     assert phone.problems == []
 
 
